@@ -1,0 +1,100 @@
+"""What a backend plugin supplies so the shared suite can run against it.
+
+A plugin registers a module in the ``quilt_mcp.conformance`` entry-point
+group. That module implements ``quilt_mcp_conformance_harnesses`` (marked
+with ``quilt_mcp_conformance.harness.hookimpl``) and returns one
+``BackendHarness`` per way its backend should be tested (e.g. iam on S3 and
+iam on a local directory). The module is imported only by the test run, so it
+may import test-only libraries.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pluggy
+
+from quilt_mcp.ops import QuiltOps
+
+PROJECT = "quilt_mcp_conformance"
+ENTRY_POINT_GROUP = "quilt_mcp.conformance"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@dataclass
+class Infrastructure:
+    """The real test services of one pytest(-xdist) worker.
+
+    ``s3_endpoint`` is a moto server on loopback; ``env`` holds the AWS
+    variables pointing boto3 (and quilt3) at it, already applied to
+    ``os.environ`` for the whole worker. ``tmp`` is a per-worker scratch dir.
+    """
+
+    s3_endpoint: str
+    env: dict[str, str]
+    tmp: Path
+    _counter: list[int] = field(default_factory=lambda: [0])
+
+    def unique(self, stem: str) -> str:
+        """A name unique within this worker: ``{stem}-{n}``."""
+        self._counter[0] += 1
+        return f"{stem}-{self._counter[0]}"
+
+    def s3_client(self):  # -> botocore S3 client
+        """A boto3 S3 client for the moto server."""
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.s3_endpoint, region_name=self.env["AWS_DEFAULT_REGION"])
+
+    def new_bucket(self, *, versioned: bool = True) -> str:
+        """Create a fresh, empty bucket (versioned by default, as Quilt registries are) and return its name."""
+        name = self.unique("test-bucket").lower()
+        client = self.s3_client()
+        client.create_bucket(Bucket=name)
+        if versioned:
+            client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        return name
+
+    def new_dir(self, stem: str = "dir") -> Path:
+        """Create a fresh, empty local directory and return it."""
+        path = self.tmp / self.unique(stem)
+        path.mkdir(parents=True)
+        return path
+
+
+class BackendHarness(ABC):
+    """How the suite opens one backend against the test infrastructure.
+
+    ``id`` names the parametrization (e.g. ``"iam-s3"``); ``backend`` is the
+    plugin name; ``capabilities`` are what this harness claims, and every
+    suite test whose capability is missing is skipped, never failed.
+    """
+
+    id: str
+    backend: str
+    capabilities: frozenset[str]
+
+    @abstractmethod
+    def open(self, infra: Infrastructure) -> QuiltOps:
+        """A ``QuiltOps`` for this backend, authenticated against ``infra``.
+
+        Called once per test; may return a cached instance if it holds no
+        per-test state.
+        """
+
+    @abstractmethod
+    def new_registry(self, infra: Infrastructure) -> str:
+        """A fresh, empty registry URI this backend can read and write."""
+
+    def new_source_bucket(self, infra: Infrastructure) -> str:
+        """A fresh S3 bucket for source objects that packages reference."""
+        return infra.new_bucket()
+
+
+@hookspec
+def quilt_mcp_conformance_harnesses() -> Sequence[BackendHarness]:
+    """Return the harnesses of this plugin's backend (possibly several variants)."""

@@ -1,0 +1,26 @@
+"""Capability names a backend may declare.
+
+The conformance suite gates tests on these, and the server tells the client
+which capability is missing when a backend cannot do something.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+READ: Final = "read"
+"""List, browse, inspect and read packages, revisions and entries."""
+WRITE: Final = "write"
+"""Create and update package revisions."""
+DELETE: Final = "delete"
+"""Delete revisions and whole packages."""
+SEARCH: Final = "search"
+"""Search packages by name and metadata."""
+PRESIGN: Final = "presign"
+"""Produce URLs that fetch an entry without further credentials."""
+BUCKETS: Final = "buckets"
+"""List buckets and registries, list, inspect and read objects."""
+LOCAL_REGISTRY: Final = "local_registry"
+"""Registries may be local directories (``file://`` or a plain path)."""
+
+ALL: Final[frozenset[str]] = frozenset({READ, WRITE, DELETE, SEARCH, PRESIGN, BUCKETS, LOCAL_REGISTRY})

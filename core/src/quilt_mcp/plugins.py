@@ -1,0 +1,195 @@
+"""Plugin discovery and the typed facade over the pluggy hooks.
+
+``PluginHost`` is the only place core code touches ``pm.hook``. It is built
+either from entry points (``PluginHost.discover``) or from explicit objects
+(``PluginHost.from_plugins``, for tests), always in a fresh
+``PluginManager``: there is no global plugin state.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+from quilt_mcp import hookspecs
+from quilt_mcp.auth import AuthContext, Candidate
+from quilt_mcp.errors import BackendUnavailableError
+from quilt_mcp.models import BackendInfo
+from quilt_mcp.ops import QuiltOps
+from quilt_mcp.settings import Settings
+from quilt_mcp.tools_api import PluginTool
+
+ENTRY_POINT_GROUP = "quilt_mcp.backends"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """A plugin that could not be loaded or validated."""
+
+    name: str
+    error: str
+    distribution: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What one plugin answered to detection: a candidate, nothing, or an error."""
+
+    plugin: str
+    candidate: Candidate | None = None
+    error: str | None = None
+
+
+@dataclass
+class PluginHost:
+    """A validated set of backend plugins and typed calls into their hooks."""
+
+    pm: pluggy.PluginManager
+    failures: list[LoadFailure] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    disabled: frozenset[str] = frozenset()
+
+    # Construction ------------------------------------------------------
+
+    @staticmethod
+    def _new_manager() -> pluggy.PluginManager:
+        pm = pluggy.PluginManager(hookspecs.PROJECT)
+        pm.add_hookspecs(hookspecs)
+        return pm
+
+    @classmethod
+    def from_plugins(cls, plugins: Mapping[str, Any], *, settings: Settings | None = None) -> PluginHost:
+        """A host holding exactly ``plugins`` (name → module or object with hookimpls).
+
+        Plugins named in ``settings.disabled_plugins`` are left out.
+        ``BackendUnavailableError`` if one fails validation and
+        ``settings.strict_plugins`` is set; otherwise the failure is recorded.
+        """
+        settings = settings or Settings()
+        host = cls(cls._new_manager(), disabled=settings.disabled_plugins)
+        for name, plugin in plugins.items():
+            if name not in settings.disabled_plugins:
+                host._register(name, plugin, strict=settings.strict_plugins)
+        return host
+
+    @classmethod
+    def discover(cls, settings: Settings | None = None, *, group: str = ENTRY_POINT_GROUP) -> PluginHost:
+        """A host holding every plugin registered in the entry-point ``group``.
+
+        Plugins are loaded with stevedore and registered under their
+        entry-point names. Disabled plugins are not imported at all. A plugin
+        that fails to import or validate is recorded in ``failures`` and
+        skipped, or raises ``BackendUnavailableError`` in strict mode.
+        """
+        from stevedore import NamedExtensionManager
+
+        settings = settings or Settings()
+        host = cls(cls._new_manager(), disabled=settings.disabled_plugins)
+        dists: dict[str, tuple[str, str]] = {}
+        for ep in importlib.metadata.entry_points(group=group):
+            if ep.dist is not None:
+                dists.setdefault(ep.name, (ep.dist.name, ep.dist.version))
+        wanted = sorted(name for name in dists.keys() | _entry_point_names(group) if name not in host.disabled)
+
+        def on_failure(_manager: Any, entry_point: Any, exc: BaseException) -> None:
+            dist, version = dists.get(entry_point.name, (None, None))
+            host._fail(LoadFailure(entry_point.name, _describe(exc), dist, version), strict=settings.strict_plugins)
+
+        manager = NamedExtensionManager(
+            namespace=group,
+            names=wanted,
+            name_order=True,
+            on_load_failure_callback=on_failure,
+            on_missing_entrypoints_callback=lambda names: None,
+        )
+        for ext in manager.extensions:
+            if ext.name in dists:
+                host.versions[ext.name] = dists[ext.name][1]
+            host._register(ext.name, ext.plugin, strict=settings.strict_plugins)
+        return host
+
+    def _register(self, name: str, plugin: Any, *, strict: bool) -> None:
+        try:
+            self.pm.register(plugin, name=name)
+            self.pm.check_pending()
+            info = self._call_one(name, "quilt_mcp_backend_info")
+            if info is not None and getattr(info, "name", name) != name:
+                raise ValueError(f"backend_info names itself {info.name!r}, but the entry point is {name!r}")
+        except Exception as exc:  # noqa: BLE001 - any broken plugin is recorded, not fatal
+            if self.pm.is_registered(plugin):
+                self.pm.unregister(plugin)
+            self._fail(LoadFailure(name, _describe(exc)), strict=strict)
+
+    def _fail(self, failure: LoadFailure, *, strict: bool) -> None:
+        log.warning("quilt-mcp plugin %r failed to load: %s", failure.name, failure.error)
+        self.failures.append(failure)
+        if strict:
+            raise BackendUnavailableError(
+                f"Plugin {failure.name!r} failed to load: {failure.error}",
+                "Fix or uninstall it, disable it with QUILT_MCP_DISABLE_PLUGINS, or unset QUILT_MCP_STRICT_PLUGINS.",
+            )
+
+    # Hook calls ---------------------------------------------------------
+
+    def names(self) -> list[str]:
+        """Names of the loaded plugins, sorted."""
+        return sorted(name for name, _ in self.pm.list_name_plugin())
+
+    def _impls(self, hook: str) -> list[pluggy.HookImpl]:
+        return sorted(getattr(self.pm.hook, hook).get_hookimpls(), key=lambda impl: impl.plugin_name)
+
+    def _call_one(self, plugin: str, hook: str, **kwargs: Any) -> Any:
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            if impl.plugin_name == plugin:
+                return impl.function(*(kwargs[arg] for arg in impl.argnames))
+        return None
+
+    def backend_infos(self) -> dict[str, BackendInfo]:
+        """Each loaded plugin's ``BackendInfo``, by plugin name."""
+        return {impl.plugin_name: impl.function() for impl in self._impls("quilt_mcp_backend_info")}
+
+    def detect(self, context: AuthContext) -> list[Detection]:
+        """Every plugin's detection answer, sorted by plugin name; errors are captured per plugin."""
+        results = []
+        for name in self.names():
+            try:
+                candidate = self._call_one(name, "quilt_mcp_detect", context=context)
+                results.append(Detection(name, candidate=candidate))
+            except Exception as exc:  # noqa: BLE001 - one plugin's bug must not hide the others
+                log.warning("detection in plugin %r failed: %s", name, _describe(exc))
+                results.append(Detection(name, error=_describe(exc)))
+        return results
+
+    def open(self, candidate: Candidate, context: AuthContext) -> QuiltOps:
+        """The ``QuiltOps`` of the plugin that produced ``candidate``."""
+        if candidate.backend not in self.names():
+            raise BackendUnavailableError(
+                f"Backend {candidate.backend!r} is not loaded.",
+                f"Install it (pip install 'quilt-mcp[{candidate.backend}]') or check 'quilt-mcp doctor'.",
+            )
+        ops = self._call_one(candidate.backend, "quilt_mcp_open", candidate=candidate, context=context)
+        if ops is None:
+            raise BackendUnavailableError(
+                f"Backend {candidate.backend!r} declined to open its own candidate.",
+                "This is a bug in that plugin; run 'quilt-mcp doctor' and report it.",
+            )
+        return ops
+
+    def tools(self) -> list[tuple[str, PluginTool]]:
+        """Every contributed tool as ``(plugin name, tool)``, in plugin-name order."""
+        return [(impl.plugin_name, tool) for impl in self._impls("quilt_mcp_tools") for tool in impl.function()]
+
+
+def _entry_point_names(group: str) -> Iterable[str]:
+    return {ep.name for ep in importlib.metadata.entry_points(group=group)}
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,86 @@
+"""Choosing the backend: rank the detected candidates, or honour a forced one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from quilt_mcp.auth import AuthContext, Candidate
+from quilt_mcp.errors import AuthRequiredError, BackendUnavailableError
+from quilt_mcp.plugins import Detection, PluginHost
+
+
+def rank(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """Usable candidates, best first: highest priority, ties broken by backend name.
+
+    The order never depends on install or registration order.
+    """
+    return sorted((c for c in candidates if c.usable), key=lambda c: (-c.priority, c.backend))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The chosen candidate, every plugin's detection, and why this one won."""
+
+    chosen: Candidate
+    detections: tuple[Detection, ...]
+    reason: str
+
+
+def select_backend(host: PluginHost, context: AuthContext) -> Selection:
+    """Pick the backend for ``context``.
+
+    With ``settings.backend`` set, that backend or a clear error:
+    ``BackendUnavailableError`` if it is not loaded, ``AuthRequiredError``
+    if it cannot authenticate. Otherwise the top of ``rank``, or
+    ``AuthRequiredError`` listing what each plugin said and what to do.
+    """
+    forced = context.settings.backend
+    if forced and forced not in host.names():
+        failure = next((f for f in host.failures if f.name == forced), None)
+        why = f" It failed to load: {failure.error}" if failure else ""
+        if forced in host.disabled:
+            why = " It is disabled by QUILT_MCP_DISABLE_PLUGINS."
+        raise BackendUnavailableError(
+            f"QUILT_MCP_BACKEND={forced!r} names a backend that is not available.{why}",
+            f"Installed backends: {', '.join(host.names()) or 'none'}. "
+            f"Install it with pip install 'quilt-mcp[{forced}]' or unset QUILT_MCP_BACKEND.",
+        )
+    detections = tuple(host.detect(context))
+    if forced:
+        detection = next(d for d in detections if d.plugin == forced)
+        candidate = detection.candidate
+        if candidate is None or not candidate.usable:
+            said = detection.error or (candidate.reason if candidate else "it detected no credential")
+            raise AuthRequiredError(
+                f"QUILT_MCP_BACKEND={forced!r} cannot authenticate: {said}.",
+                "Configure that backend's credentials (see 'quilt-mcp doctor') or unset QUILT_MCP_BACKEND.",
+            )
+        return Selection(candidate, detections, f"forced by QUILT_MCP_BACKEND={forced}")
+    ranked = rank(d.candidate for d in detections if d.candidate is not None)
+    if not ranked:
+        raise AuthRequiredError(no_backend_message(host, detections), no_backend_hint(host))
+    chosen = ranked[0]
+    others = [c.backend for c in ranked[1:]]
+    beaten = f" over {', '.join(others)}" if others else ""
+    return Selection(chosen, detections, f"highest priority ({chosen.priority}){beaten}: {chosen.reason}")
+
+
+def no_backend_message(host: PluginHost, detections: Iterable[Detection]) -> str:
+    """One sentence per plugin saying why none can act."""
+    said = [
+        f"{d.plugin}: {d.error or (d.candidate.reason if d.candidate else 'nothing detected')}" for d in detections
+    ]
+    if not host.names():
+        return "No quilt-mcp backend plugin is installed."
+    return "No backend can authenticate. " + "; ".join(said) + "."
+
+
+def no_backend_hint(host: PluginHost) -> str:
+    """What to install or configure when no backend is usable."""
+    if not host.names():
+        return "Install one: pip install 'quilt-mcp[iam]' (AWS credentials or a local registry) or 'quilt-mcp[quilt3]' (quilt3 login)."
+    return (
+        "Run 'quilt3 login' (quilt3 backend), configure AWS credentials (iam backend: AWS_PROFILE or "
+        "AWS_ACCESS_KEY_ID), or set QUILT_MCP_REGISTRIES to a local directory."
+    )

@@ -1,0 +1,65 @@
+"""Run-time settings, read from the environment (and overridden by CLI flags)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
+
+
+def env_flag(env: Mapping[str, str], name: str) -> bool:
+    """True when ``env[name]`` is one of 1/true/yes/on (case-insensitive)."""
+    return env.get(name, "").strip().lower() in TRUE_VALUES
+
+
+def env_list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated ``env[name]`` as a tuple of stripped, non-empty items."""
+    return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that configures plugin loading, backend choice and the server.
+
+    ==========================  ================================  =====================================
+    field                       environment variable              meaning
+    ==========================  ================================  =====================================
+    backend                     ``QUILT_MCP_BACKEND``             force this backend by name
+    disabled_plugins            ``QUILT_MCP_DISABLE_PLUGINS``     comma-separated plugins not to load
+    strict_plugins              ``QUILT_MCP_STRICT_PLUGINS``      a plugin that fails to load is fatal
+    registries                  ``QUILT_MCP_REGISTRIES``          comma-separated registries; first is default
+    read_only                   ``QUILT_MCP_READ_ONLY``           hide every tool that writes
+    log_level                   ``QUILT_MCP_LOG_LEVEL``           stderr log level (default WARNING)
+    ==========================  ================================  =====================================
+    """
+
+    backend: str | None = None
+    disabled_plugins: frozenset[str] = field(default_factory=frozenset)
+    strict_plugins: bool = False
+    registries: tuple[str, ...] = ()
+    read_only: bool = False
+    log_level: str = "WARNING"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``env`` (default ``os.environ``)."""
+        env = os.environ if env is None else env
+        return cls(
+            backend=env.get("QUILT_MCP_BACKEND", "").strip() or None,
+            disabled_plugins=frozenset(env_list(env, "QUILT_MCP_DISABLE_PLUGINS")),
+            strict_plugins=env_flag(env, "QUILT_MCP_STRICT_PLUGINS"),
+            registries=env_list(env, "QUILT_MCP_REGISTRIES"),
+            read_only=env_flag(env, "QUILT_MCP_READ_ONLY"),
+            log_level=env.get("QUILT_MCP_LOG_LEVEL", "WARNING").strip().upper() or "WARNING",
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given fields replaced; ``None`` values are ignored."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def default_registry(self) -> str | None:
+        """The first configured registry, if any."""
+        return self.registries[0] if self.registries else None

@@ -1,0 +1,91 @@
+"""Parsing of registry and object URIs shared by the backends and the server."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from quilt_mcp.errors import InvalidInputError
+
+BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+
+
+@dataclass(frozen=True)
+class Registry:
+    """A registry location: an S3 bucket or a local directory."""
+
+    scheme: str  # "s3" or "file"
+    bucket: str = ""
+    path: Path | None = None
+
+    @property
+    def uri(self) -> str:
+        """Canonical URI: ``s3://bucket`` or ``file:///abs/path``."""
+        return f"s3://{self.bucket}" if self.scheme == "s3" else self.path.as_uri()  # type: ignore[union-attr]
+
+    @property
+    def is_local(self) -> bool:
+        return self.scheme == "file"
+
+
+def parse_registry(registry: str) -> Registry:
+    """Parse ``s3://bucket``, ``file:///path`` or a plain local path.
+
+    A plain path is made absolute. ``InvalidInputError`` for anything else,
+    including an S3 URI with a key part.
+    """
+    if not isinstance(registry, str) or not registry.strip():
+        raise InvalidInputError("No registry given.", "Pass s3://bucket or a local directory path.")
+    registry = registry.strip()
+    if registry.startswith("s3://"):
+        bucket = registry[5:].rstrip("/")
+        if "/" in bucket or not BUCKET_RE.match(bucket):
+            raise InvalidInputError(
+                f"Invalid registry {registry!r}.", "A registry is a bucket, e.g. s3://my-bucket, with no key after it."
+            )
+        return Registry("s3", bucket=bucket)
+    if registry.startswith("file://"):
+        parts = urlsplit(registry)
+        if parts.netloc not in ("", "localhost"):
+            raise InvalidInputError(f"Invalid registry {registry!r}.", "Use file:///absolute/path.")
+        return Registry("file", path=Path(unquote(parts.path)).resolve())
+    if "://" in registry:
+        raise InvalidInputError(
+            f"Unsupported registry {registry!r}.", "Use s3://bucket, file:///path or a local directory path."
+        )
+    return Registry("file", path=Path(registry).expanduser().resolve())
+
+
+@dataclass(frozen=True)
+class S3Uri:
+    """``s3://bucket/key?versionId=...`` split into parts."""
+
+    bucket: str
+    key: str
+    version_id: str | None = None
+
+    @property
+    def uri(self) -> str:
+        base = f"s3://{self.bucket}/{quote(self.key, safe='/~')}"
+        return f"{base}?versionId={quote(self.version_id, safe='')}" if self.version_id else base
+
+
+def parse_s3_uri(uri: str, *, allow_empty_key: bool = True) -> S3Uri:
+    """Parse an ``s3://`` URI, percent-decoding the key as quilt3 does.
+
+    ``InvalidInputError`` if it is not an S3 URI or the bucket name is invalid.
+    """
+    if not isinstance(uri, str) or not uri.startswith("s3://"):
+        raise InvalidInputError(f"Not an S3 URI: {uri!r}.", "Use s3://bucket/key.")
+    parts = urlsplit(uri)
+    bucket = parts.netloc
+    if not BUCKET_RE.match(bucket):
+        raise InvalidInputError(f"Invalid bucket in {uri!r}.", "Use s3://bucket/key with a valid bucket name.")
+    key = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
+    if not key and not allow_empty_key:
+        raise InvalidInputError(f"No object key in {uri!r}.", "Use s3://bucket/key.")
+    query = parse_qs(parts.query)
+    version = query.get("versionId", [None])[0]
+    return S3Uri(bucket, key, version)
