@@ -25,6 +25,7 @@ from quilt_mcp.settings import Settings
 from quilt_mcp.tools_api import PluginTool
 
 ENTRY_POINT_GROUP = "quilt_mcp.backends"
+REQUIRED_HOOKS = ("quilt_mcp_backend_info", "quilt_mcp_detect", "quilt_mcp_open")
 log = logging.getLogger(__name__)
 
 
@@ -119,9 +120,12 @@ class PluginHost:
         try:
             self.pm.register(plugin, name=name)
             self.pm.check_pending()
+            missing = [hook for hook in REQUIRED_HOOKS if not _implements(plugin, hook)]
+            if missing:
+                raise TypeError(f"it does not implement {', '.join(missing)}")
             info = self._call_one(name, "quilt_mcp_backend_info")
-            if info is not None and getattr(info, "name", name) != name:
-                raise ValueError(f"backend_info names itself {info.name!r}, but the entry point is {name!r}")
+            if not isinstance(info, BackendInfo) or info.name != name:
+                raise TypeError(f"quilt_mcp_backend_info must return BackendInfo(name={name!r}), got {info!r}")
         except Exception as exc:  # noqa: BLE001 - any broken plugin is recorded, not fatal
             if self.pm.is_registered(plugin):
                 self.pm.unregister(plugin)
@@ -185,6 +189,10 @@ class PluginHost:
     def tools(self) -> list[tuple[str, PluginTool]]:
         """Every contributed tool as ``(plugin name, tool)``, in plugin-name order."""
         return [(impl.plugin_name, tool) for impl in self._impls("quilt_mcp_tools") for tool in impl.function()]
+
+
+def _implements(plugin: Any, hook: str) -> bool:
+    return callable(getattr(plugin, hook, None))
 
 
 def _entry_point_names(group: str) -> Iterable[str]:

@@ -1,0 +1,105 @@
+"""The ``quilt-mcp`` command line: ``serve`` (default), ``doctor`` and ``demo``.
+
+Every setting can be given as a flag or as the environment variable named in
+its help; flags win.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from quilt_mcp import __version__
+from quilt_mcp.settings import Settings
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every subcommand: plugin loading and backend choice."""
+    parser.add_argument("--backend", help="Force this backend by name (env QUILT_MCP_BACKEND).")
+    parser.add_argument(
+        "--disable-plugins",
+        metavar="A,B",
+        help="Comma-separated plugins not to load (env QUILT_MCP_DISABLE_PLUGINS).",
+    )
+    parser.add_argument(
+        "--strict-plugins",
+        action="store_true",
+        default=None,
+        help="Fail when a plugin cannot be loaded (env QUILT_MCP_STRICT_PLUGINS=1).",
+    )
+    parser.add_argument(
+        "--registry",
+        action="append",
+        metavar="URI",
+        help="A registry (s3://bucket or a local directory); repeatable, first is the default "
+        "(env QUILT_MCP_REGISTRIES, comma-separated).",
+    )
+    parser.add_argument("--log-level", help="Log level on stderr (env QUILT_MCP_LOG_LEVEL, default WARNING).")
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, overridden by any flags given."""
+    disabled = args.disable_plugins
+    return Settings.from_env().with_overrides(
+        backend=args.backend,
+        disabled_plugins=frozenset(p.strip() for p in disabled.split(",") if p.strip()) if disabled else None,
+        strict_plugins=args.strict_plugins,
+        registries=tuple(args.registry) if args.registry else None,
+        read_only=getattr(args, "read_only", None),
+        log_level=args.log_level.upper() if args.log_level else None,
+    )
+
+
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the doctor report; exit 1 when no backend is usable."""
+    from quilt_mcp.auth import AuthContext
+    from quilt_mcp.doctor import diagnose
+    from quilt_mcp.errors import QuiltMCPError
+    from quilt_mcp.plugins import PluginHost
+
+    try:
+        host = PluginHost.discover(settings)
+    except QuiltMCPError as err:
+        print(f"quilt-mcp doctor: {err}", file=sys.stderr)
+        return 2
+    report = diagnose(host, AuthContext.from_environment(settings=settings))
+    print(report.to_json() if args.json else report.to_text())
+    return 0 if report.ok else 1
+
+
+SUBCOMMANDS = ("serve", "doctor", "demo")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quilt-mcp",
+        description="An MCP server for Quilt data packages. Without a subcommand, runs 'serve'.",
+    )
+    parser.add_argument("--version", action="version", version=f"quilt-mcp {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    doctor = sub.add_parser("doctor", help="Show installed plugins, what each detected, and the backend chosen.")
+    add_common_options(doctor)
+    doctor.add_argument("--json", action="store_true", help="Print the report as JSON.")
+    doctor.set_defaults(handler=cmd_doctor)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``quilt-mcp`` command."""
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["serve", *argv]
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 2
+    settings = settings_from_args(args)
+    logging.basicConfig(stream=sys.stderr, level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    return int(args.handler(args, settings) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
