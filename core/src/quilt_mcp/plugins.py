@@ -129,7 +129,7 @@ class PluginHost:
         except Exception as exc:  # noqa: BLE001 - any broken plugin is recorded, not fatal
             if self.pm.is_registered(plugin):
                 self.pm.unregister(plugin)
-            self._fail(LoadFailure(name, _describe(exc)), strict=strict)
+            self._fail(LoadFailure(name, _describe(exc), version=self.versions.pop(name, None)), strict=strict)
 
     def _fail(self, failure: LoadFailure, *, strict: bool) -> None:
         log.warning("quilt-mcp plugin %r failed to load: %s", failure.name, failure.error)
