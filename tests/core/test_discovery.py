@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import uuid
 
 import pytest
 
 from quilt_mcp.errors import BackendUnavailableError
-from quilt_mcp.plugins import PluginHost
+from quilt_mcp.plugins import ENTRY_POINT_GROUP, PluginHost
 from quilt_mcp.settings import Settings
 
 from .fakes import GOOD_PLUGIN_SOURCE, make_distribution
@@ -60,7 +61,9 @@ def test_discovered_plugin_reports_its_distribution_version(fake_group):
     assert host.backend_infos()["good"].priority == 50
 
 
-def test_installed_backends_are_discovered_from_the_real_group():
+def test_every_installed_backend_entry_point_is_loaded_or_reported():
+    installed = {ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+
     host = PluginHost.discover(Settings())
 
-    assert {"iam", "quilt3"} <= set(host.names()) | {f.name for f in host.failures}
+    assert set(host.names()) | {f.name for f in host.failures} == installed
