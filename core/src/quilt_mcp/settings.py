@@ -32,6 +32,7 @@ class Settings:
     registries                  ``QUILT_MCP_REGISTRIES``          comma-separated registries; first is default
     read_only                   ``QUILT_MCP_READ_ONLY``           hide every tool that writes
     log_level                   ``QUILT_MCP_LOG_LEVEL``           stderr log level (default WARNING)
+    catalog_url                 ``QUILT_MCP_CATALOG_URL``         Quilt catalog for links, e.g. https://catalog.example.com
     ==========================  ================================  =====================================
     """
 
@@ -41,6 +42,7 @@ class Settings:
     registries: tuple[str, ...] = ()
     read_only: bool = False
     log_level: str = "WARNING"
+    catalog_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +55,7 @@ class Settings:
             registries=env_list(env, "QUILT_MCP_REGISTRIES"),
             read_only=env_flag(env, "QUILT_MCP_READ_ONLY"),
             log_level=env.get("QUILT_MCP_LOG_LEVEL", "WARNING").strip().upper() or "WARNING",
+            catalog_url=env.get("QUILT_MCP_CATALOG_URL", "").strip() or None,
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -1,0 +1,151 @@
+"""The backend the server acts through: chosen on first use, then kept.
+
+Building the server discovers plugins (cheap: no backend library is
+imported) so plugin tools can be listed. Detection, selection and opening -
+where a backend imports boto3 or quilt3 and may touch the network - wait
+for the first tool call that needs the backend, so ``tools/list`` stays fast.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import anyio
+
+from quilt_mcp import capabilities as cap
+from quilt_mcp.auth import AuthContext
+from quilt_mcp.errors import InvalidInputError, NotSupportedError
+from quilt_mcp.ops import OPERATIONS, QuiltOps
+from quilt_mcp.plugins import PluginHost
+from quilt_mcp.selection import Selection, select_backend
+from quilt_mcp.settings import Settings
+from quilt_mcp.uris import parse_registry
+
+ABILITY = {
+    cap.READ: "read packages",
+    cap.WRITE: "create or update package revisions",
+    cap.DELETE: "delete packages or revisions",
+    cap.SEARCH: "search packages",
+    cap.PRESIGN: "make download URLs",
+    cap.BUCKETS: "list buckets or read S3 objects",
+    cap.LOCAL_REGISTRY: "use a local directory as a registry",
+}
+"""What each capability lets a backend do, as the end of "cannot ..."."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An open backend and how it came to be chosen (``selection`` is None when injected)."""
+
+    ops: QuiltOps
+    selection: Selection | None
+
+
+class BackendSession:
+    """Chooses and opens the backend once, on first use; thread-safe.
+
+    ``ops`` may be injected (tests, embedding applications); otherwise the
+    backend is chosen with ``select_backend(host, context)``. A failed
+    choice is not remembered: the next call tries again, so a user can
+    log in or fix credentials without restarting the server.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        host: PluginHost,
+        *,
+        ops: QuiltOps | None = None,
+        context: AuthContext | None = None,
+    ) -> None:
+        self.settings = settings
+        self.host = host
+        self._context = context
+        self._opened = Opened(ops, None) if ops is not None else None
+        self._lock = threading.Lock()
+
+    @property
+    def context(self) -> AuthContext:
+        """The auth context detection sees: the injected one, or this process's environment."""
+        return self._context or AuthContext.from_environment(settings=self.settings)
+
+    @property
+    def opened(self) -> Opened | None:
+        """The open backend, or None if no tool has needed it yet."""
+        return self._opened
+
+    def open_sync(self) -> Opened:
+        """Choose and open the backend (blocking); the same result on every later call."""
+        with self._lock:
+            if self._opened is None:
+                context = self.context
+                selection = select_backend(self.host, context)
+                self._opened = Opened(self.host.open(selection.chosen, context), selection)
+            return self._opened
+
+    async def open(self) -> Opened:
+        """``open_sync`` in a worker thread (detection may block on the network)."""
+        if self._opened is not None:
+            return self._opened
+        return await anyio.to_thread.run_sync(self.open_sync)
+
+    async def ops_for(self, operation: str) -> QuiltOps:
+        """The backend, after checking it has the capability ``operation`` needs."""
+        ops = (await self.open()).ops
+        self.require(ops, OPERATIONS[operation])
+        return ops
+
+    def require(self, ops: QuiltOps, capability: str) -> None:
+        """``NotSupportedError`` naming ``capability`` and the installed backends that have it."""
+        if capability in ops.capabilities:
+            return
+        able = sorted(
+            name
+            for name, info in self.host.backend_infos().items()
+            if capability in info.capabilities and name != ops.backend_name
+        )
+        if able:
+            hint = (
+                f"Installed backends that can: {', '.join(able)}. Choose one with --backend NAME or "
+                "QUILT_MCP_BACKEND=NAME (it must be able to authenticate: see 'quilt-mcp doctor')."
+            )
+        else:
+            hint = f"No installed backend declares '{capability}'; install one that does (see 'quilt-mcp doctor')."
+        raise NotSupportedError(
+            f"The {ops.backend_name} backend cannot {ABILITY.get(capability, capability)}: "
+            f"it lacks the '{capability}' capability.",
+            hint,
+            capability=capability,
+        )
+
+    def default_registry(self) -> str | None:
+        """The first configured registry, else the chosen candidate's, else None."""
+        if self.settings.default_registry:
+            return self.settings.default_registry
+        opened = self._opened
+        return opened.selection.chosen.registry if opened and opened.selection else None
+
+    def catalog_url(self) -> str | None:
+        """The catalog to link to: the configured one, else one the chosen candidate names."""
+        if self.settings.catalog_url:
+            return self.settings.catalog_url
+        opened = self._opened
+        return opened.selection.chosen.details.get("catalog_url") if opened and opened.selection else None
+
+    def registry(self, given: str | None, ops: QuiltOps) -> str:
+        """The registry a tool acts on: ``given``, else the default; checked against ``ops``.
+
+        ``InvalidInputError`` when there is none; ``NotSupportedError`` for a
+        local directory when the backend lacks ``local_registry``.
+        """
+        registry = (given or "").strip() or self.default_registry()
+        if not registry:
+            raise InvalidInputError(
+                "No registry given and no default registry is configured.",
+                "Pass registry='s3://bucket' (or a local directory), or start the server with "
+                "--registry / QUILT_MCP_REGISTRIES.",
+            )
+        if parse_registry(registry).is_local:
+            self.require(ops, cap.LOCAL_REGISTRY)
+        return registry

@@ -1,0 +1,50 @@
+"""Quilt+ URIs and catalog URLs for a package, a revision or an entry.
+
+A Quilt+ URI is ``quilt+s3://<bucket>#package=<ns/name>[@<top_hash>]
+[&path=<logical path>][&catalog=<host>]``; without ``@hash`` it follows
+``latest``. A catalog page is ``https://<catalog>/b/<bucket>/packages/
+<ns/name>/tree/<top_hash or latest>/<path>``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+from quilt_mcp.errors import InvalidInputError
+
+_PATH_SAFE = "/-_.~"
+
+
+def quilt_uri(bucket: str, name: str, *, top_hash: str | None = None, path: str = "", catalog: str | None = None) -> str:
+    """The Quilt+ URI of a package (pinned to ``top_hash`` when given), or of ``path`` inside it."""
+    fragment = f"package={name}@{top_hash}" if top_hash else f"package={name}"
+    if path:
+        fragment += f"&path={quote(path, safe=_PATH_SAFE)}"
+    if catalog:
+        fragment += f"&catalog={catalog_host(catalog)}"
+    return f"quilt+s3://{bucket}#{fragment}"
+
+
+def catalog_url(catalog: str, bucket: str, name: str, *, top_hash: str | None = None, path: str = "") -> str:
+    """The catalog page of a package revision (``latest`` without ``top_hash``), or of ``path`` in it."""
+    return (
+        f"{catalog_base(catalog)}/b/{bucket}/packages/{name}/tree/{top_hash or 'latest'}/"
+        f"{quote(path, safe=_PATH_SAFE)}"
+    )
+
+
+def catalog_base(catalog: str) -> str:
+    """``https://host[:port]`` from a catalog URL or bare host; ``InvalidInputError`` if it is neither."""
+    text = catalog.strip().rstrip("/")
+    parts = urlsplit(text if "://" in text else f"https://{text}")
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise InvalidInputError(
+            f"Invalid catalog URL {catalog!r}.",
+            "Set --catalog-url / QUILT_MCP_CATALOG_URL to the catalog's address, e.g. https://catalog.example.com.",
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def catalog_host(catalog: str) -> str:
+    """The host (and port) of a catalog, as the ``catalog=`` part of a Quilt+ URI names it."""
+    return urlsplit(catalog_base(catalog)).netloc

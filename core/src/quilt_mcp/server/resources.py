@@ -1,0 +1,104 @@
+"""Resource templates, addressed with Quilt+ URIs as the Quilt catalog addresses packages.
+
+- ``quilt+s3://{bucket}#package={namespace}/{name}@{top_hash}``: a revision's
+  manifest summary (JSON: its header, size and entry count, and the first
+  page of its top-level listing).
+- ``quilt+s3://{bucket}#package={namespace}/{name}@{top_hash}&path={path}``:
+  the content of one entry, cut at ``RESOURCE_MAX_BYTES``; a cut is marked.
+
+``top_hash`` may also be ``latest`` or a hash prefix of at least 6 characters.
+The entry template is registered first: a URI with ``&path=`` matches both
+patterns and fastmcp picks the first registered of equal rank.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from typing import Any
+
+import anyio
+from fastmcp import FastMCP
+from fastmcp.exceptions import ResourceError
+from fastmcp.resources import ResourceContent, ResourceResult, ResourceTemplate
+
+from quilt_mcp.models import ReadResult
+from quilt_mcp.server.backend import BackendSession
+from quilt_mcp.server.errors import reports_errors
+from quilt_mcp.server.links import quilt_uri
+
+RESOURCE_MAX_BYTES = 1024 * 1024
+"""Most bytes of an entry one resource read returns."""
+SUMMARY_LISTING = 100
+"""Top-level items listed in a manifest summary."""
+ENTRY_TEMPLATE = "quilt+s3://{bucket}#package={namespace}/{name}@{top_hash}&path={path*}"
+SUMMARY_TEMPLATE = "quilt+s3://{bucket}#package={namespace}/{name}@{top_hash}"
+
+
+class PackageResources:
+    """The resource functions, bound to the server's backend session."""
+
+    def __init__(self, session: BackendSession) -> None:
+        self.session = session
+
+    async def _call(self, operation: str, bucket: str, *args: Any, **kwargs: Any) -> Any:
+        ops = await self.session.ops_for(operation)
+        method = getattr(ops, operation)
+        return await anyio.to_thread.run_sync(lambda: method(f"s3://{bucket}", *args, **kwargs))
+
+    async def entry(self, bucket: str, namespace: str, name: str, top_hash: str, path: str) -> ResourceResult:
+        """The content of one package entry (text, or bytes for binary files)."""
+        package = f"{namespace}/{name}"
+        result: ReadResult = await self._call(
+            "read_entry", bucket, package, path, top_hash, max_bytes=RESOURCE_MAX_BYTES, mode="auto"
+        )
+        guessed = mimetypes.guess_type(path)[0]
+        meta = {"truncated": result.truncated, "total_size": result.total_size, "length": result.length}
+        if result.encoding == "utf-8":
+            text = result.content
+            if result.truncated:
+                text += (
+                    f"\n[TRUNCATED: showing the first {result.length} of {result.total_size} bytes. "
+                    "Read the rest with the entry_read tool and an offset.]"
+                )
+            return ResourceResult([ResourceContent(text, mime_type=guessed or "text/plain", meta=meta)])
+        return ResourceResult(
+            [ResourceContent(result.data(), mime_type=guessed or "application/octet-stream", meta=meta)]
+        )
+
+    async def summary(self, bucket: str, namespace: str, name: str, top_hash: str) -> ResourceResult:
+        """A package revision's header, size, entry count and top-level listing, as JSON."""
+        package = f"{namespace}/{name}"
+        info = await self._call("package_info", bucket, package, top_hash)
+        listing = await self._call("browse", bucket, package, info.top_hash, limit=SUMMARY_LISTING)
+        summary = {
+            "uri": quilt_uri(bucket, package, top_hash=info.top_hash),
+            "info": info.model_dump(mode="json"),
+            "top_level": [item.model_dump(mode="json", exclude_none=True) for item in listing.items],
+            "top_level_complete": listing.next_cursor is None,
+        }
+        if listing.next_cursor is not None:
+            summary["more"] = (
+                f"[MORE: only the first {SUMMARY_LISTING} top-level items are listed; "
+                "use the package_browse tool to page through the rest.]"
+            )
+        return ResourceResult([ResourceContent(json.dumps(summary, indent=2), mime_type="application/json")])
+
+
+def register_resources(mcp: FastMCP, session: BackendSession) -> None:
+    """Add the entry and manifest-summary templates to ``mcp`` (entry first, see the module doc)."""
+    resources = PackageResources(session)
+    for fn, template, name, title, mime in (
+        (resources.entry, ENTRY_TEMPLATE, "package_entry", "Package entry", None),
+        (resources.summary, SUMMARY_TEMPLATE, "package_revision", "Package revision summary", "application/json"),
+    ):
+        mcp.add_template(
+            ResourceTemplate.from_function(
+                reports_errors(name, fn, error=ResourceError, kind="resource"),
+                uri_template=template,
+                name=name,
+                title=title,
+                description=fn.__doc__,
+                mime_type=mime,
+            )
+        )

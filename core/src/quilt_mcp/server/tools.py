@@ -1,0 +1,489 @@
+"""The MCP tools: one for every ``QuiltOps`` operation, plus ``auth_status`` and ``package_links``.
+
+Each tool is a method of ``QuiltTools`` marked with ``@tool``; they are
+registered, and listed, in the order they are defined here. A tool that
+exposes an operation names it in its ``_meta`` (``quilt_mcp.operation``),
+which is how a test proves every operation has a tool. Tools whose
+operation is in ``WRITE_OPERATIONS`` are left out in read-only mode.
+
+(No ``from __future__ import annotations`` here: fastmcp reads the
+argument types from the wrapped methods, so they must be real objects.)
+"""
+
+import inspect
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import anyio
+from fastmcp import Context, FastMCP
+from fastmcp.tools import Tool
+from mcp_types import ToolAnnotations
+
+from quilt_mcp.errors import QuiltMCPError
+from quilt_mcp.models import (
+    BrowsePage,
+    DeleteResult,
+    Entry,
+    ObjectInfo,
+    PackageDiff,
+    PackageInfo,
+    PackageSummary,
+    Page,
+    PresignedUrl,
+    PushResult,
+    ReadResult,
+    Revision,
+    SearchHit,
+)
+from quilt_mcp.names import validate_logical_key, validate_package_name
+from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, WRITE_OPERATIONS, QuiltOps
+from quilt_mcp.server.args import (
+    AddArg,
+    BaseHashArg,
+    CopyArg,
+    CursorArg,
+    DiffLimitArg,
+    DirectoryArg,
+    EntriesArg,
+    ExpiresArg,
+    ForceArg,
+    LimitArg,
+    LogicalKeyArg,
+    MaxBytesArg,
+    MessageArg,
+    MetaModeArg,
+    NameArg,
+    NamePrefixArg,
+    ObjectUriArg,
+    OffsetArg,
+    PrefixUriArg,
+    QueryArg,
+    ReadModeArg,
+    RecursiveArg,
+    RefArg,
+    RegistryArg,
+    RemoveArg,
+    UserMetaArg,
+)
+from quilt_mcp.server.backend import BackendSession
+from quilt_mcp.server.errors import reports_errors
+from quilt_mcp.server.links import catalog_url, quilt_uri
+from quilt_mcp.server.output import diff_notice, page_notice, read_notice, with_notice
+from quilt_mcp.server.progress import bridge
+from quilt_mcp.server.results import AuthStatus, BucketList, Detection, PackageLinks, ResolvedRevision
+from quilt_mcp.uris import parse_registry
+
+META_KEY = "quilt_mcp"
+"""Key of the tools' ``_meta`` entry: ``{"operation": <QuiltOps method or None>}``."""
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """How one tool is registered."""
+
+    name: str
+    operation: str | None
+    title: str
+    destructive: bool = False
+    idempotent: bool = True
+    open_world: bool = True
+
+    @property
+    def writes(self) -> bool:
+        return self.operation in WRITE_OPERATIONS
+
+    def annotations(self) -> ToolAnnotations:
+        return ToolAnnotations(
+            title=self.title,
+            read_only_hint=not self.writes,
+            destructive_hint=self.destructive,
+            idempotent_hint=self.idempotent,
+            open_world_hint=self.open_world,
+        )
+
+
+def tool(operation: str | None, title: str, **hints: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a ``QuiltTools`` method as a tool exposing ``operation`` (None for the server's own tools)."""
+
+    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn.__tool_spec__ = ToolSpec(fn.__name__, operation, title, **hints)  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+class QuiltTools:
+    """The tool functions, bound to the server's backend session."""
+
+    def __init__(self, session: BackendSession) -> None:
+        self.session = session
+
+    def specs(self) -> Iterator[tuple[ToolSpec, Callable[..., Awaitable[Any]]]]:
+        """Every tool's spec and bound function, in definition order."""
+        for attribute, value in type(self).__dict__.items():
+            spec = getattr(value, "__tool_spec__", None)
+            if spec is not None:
+                yield spec, getattr(self, attribute)
+
+    # Running operations -------------------------------------------------
+
+    async def _run(self, operation: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``operation`` on the backend in a worker thread, after the capability check."""
+        ops = await self.session.ops_for(operation)
+        return await _in_thread(ops, operation, *args, **kwargs)
+
+    async def _run_in(self, operation: str, registry: str | None, *args: Any, **kwargs: Any) -> Any:
+        """Like ``_run`` for an operation whose first argument is the registry (defaulted)."""
+        ops = await self.session.ops_for(operation)
+        return await _in_thread(ops, operation, self.session.registry(registry, ops), *args, **kwargs)
+
+    # Packages: reading --------------------------------------------------
+
+    @tool("list_packages", "List packages")
+    async def package_list(
+        self,
+        prefix: NamePrefixArg = "",
+        cursor: CursorArg = None,
+        limit: LimitArg = DEFAULT_PAGE,
+        registry: RegistryArg = None,
+    ) -> Page[PackageSummary]:
+        """List the packages in a registry, sorted by name, one page at a time.
+
+        Returns names ('namespace/name'); pass next_cursor back to get the next page.
+        """
+        page = await self._run_in("list_packages", registry, prefix=prefix, cursor=cursor, limit=limit)
+        return with_notice(page, page_notice("package_list", page))
+
+    @tool("list_revisions", "List package revisions")
+    async def package_revisions(
+        self, name: NameArg, cursor: CursorArg = None, limit: LimitArg = DEFAULT_PAGE, registry: RegistryArg = None
+    ) -> Page[Revision]:
+        """List the revisions of a package, newest first: each top hash and when it was pushed."""
+        page = await self._run_in("list_revisions", registry, name, cursor=cursor, limit=limit)
+        return with_notice(page, page_notice("package_revisions", page))
+
+    @tool("resolve_revision", "Resolve a revision")
+    async def package_resolve(self, name: NameArg, ref: RefArg = "latest", registry: RegistryArg = None) -> ResolvedRevision:
+        """Turn 'latest' or a short hash prefix into the full 64-hex top hash of a package revision."""
+        target = await self._registry_for("resolve_revision", registry)
+        top_hash = await self._run_in("resolve_revision", target, name, ref)
+        return ResolvedRevision(registry=target, name=name, ref=ref, top_hash=top_hash)
+
+    @tool("package_info", "Package revision summary")
+    async def package_info(self, name: NameArg, ref: RefArg = "latest", registry: RegistryArg = None) -> PackageInfo:
+        """Summarise one package revision: top hash, message, user metadata, entry count and total size."""
+        return await self._run_in("package_info", registry, name, ref)
+
+    @tool("browse", "Browse a package")
+    async def package_browse(
+        self,
+        name: NameArg,
+        ctx: Context,
+        ref: RefArg = "latest",
+        path: DirectoryArg = "",
+        recursive: RecursiveArg = False,
+        cursor: CursorArg = None,
+        limit: LimitArg = DEFAULT_PAGE,
+        registry: RegistryArg = None,
+    ) -> BrowsePage:
+        """List the files and sub-directories (ending in '/') of a directory in a package revision.
+
+        With recursive=true, lists every file below the directory instead. Sorted by path;
+        pass next_cursor back to get the next page. Reports progress on large packages.
+        """
+        page = await self._run_in(
+            "browse",
+            registry,
+            name,
+            ref,
+            path=path,
+            recursive=recursive,
+            cursor=cursor,
+            limit=limit,
+            progress=bridge(ctx),
+        )
+        return with_notice(page, page_notice("package_browse", page))
+
+    @tool("entry_info", "Package entry details")
+    async def entry_info(
+        self, name: NameArg, logical_key: LogicalKeyArg, ref: RefArg = "latest", registry: RegistryArg = None
+    ) -> Entry:
+        """Show one entry of a package revision: where its bytes live, size, hash and metadata."""
+        return await self._run_in("entry_info", registry, name, logical_key, ref)
+
+    @tool("read_entry", "Read a package entry")
+    async def entry_read(
+        self,
+        name: NameArg,
+        logical_key: LogicalKeyArg,
+        ref: RefArg = "latest",
+        offset: OffsetArg = 0,
+        max_bytes: MaxBytesArg = DEFAULT_READ_BYTES,
+        mode: ReadModeArg = "auto",
+        registry: RegistryArg = None,
+    ) -> ReadResult:
+        """Read the content of a package entry, at most max_bytes from offset.
+
+        Text comes back as UTF-8, anything else as base64. When 'truncated' is true more bytes
+        remain: call again with offset = offset + length.
+        """
+        result = await self._run_in(
+            "read_entry", registry, name, logical_key, ref, offset=offset, max_bytes=max_bytes, mode=mode
+        )
+        return with_notice(result, read_notice("entry_read", result))
+
+    @tool("entry_url", "Download URL of an entry")
+    async def entry_url(
+        self,
+        name: NameArg,
+        logical_key: LogicalKeyArg,
+        ref: RefArg = "latest",
+        expires_in: ExpiresArg = 3600,
+        registry: RegistryArg = None,
+    ) -> PresignedUrl:
+        """Make a URL that downloads a package entry's bytes without further credentials (e.g. a presigned S3 URL)."""
+        return await self._run_in("entry_url", registry, name, logical_key, ref, expires_in=expires_in)
+
+    @tool("diff", "Compare package revisions")
+    async def package_diff(
+        self,
+        name: NameArg,
+        before: RefArg,
+        after: RefArg = "latest",
+        limit: DiffLimitArg = DEFAULT_PAGE,
+        registry: RegistryArg = None,
+    ) -> PackageDiff:
+        """Compare two revisions of a package: entries added, removed and changed, and metadata changes."""
+        diff = await self._run_in("diff", registry, name, before, after, limit=limit)
+        return with_notice(diff, diff_notice(diff))
+
+    @tool("search_packages", "Search packages")
+    async def package_search(
+        self, query: QueryArg, cursor: CursorArg = None, limit: LimitArg = DEFAULT_PAGE, registry: RegistryArg = None
+    ) -> Page[SearchHit]:
+        """Find packages whose name, latest message or latest user metadata contain the query text."""
+        page = await self._run_in("search_packages", registry, query, cursor=cursor, limit=limit)
+        return with_notice(page, page_notice("package_search", page))
+
+    # Packages: writing --------------------------------------------------
+
+    @tool("create_revision", "Create a package revision", idempotent=False)
+    async def package_create(
+        self,
+        name: NameArg,
+        entries: EntriesArg,
+        ctx: Context,
+        message: MessageArg = None,
+        user_meta: UserMetaArg = None,
+        base_hash: BaseHashArg = None,
+        force: ForceArg = False,
+        copy: CopyArg = False,
+        registry: RegistryArg = None,
+    ) -> PushResult:
+        """Push a new package revision holding exactly the given entries.
+
+        Creates the package if it does not exist. If it does, pass its current top hash as
+        base_hash (or force=true): a write that finds 'latest' moved is refused with both hashes,
+        and nothing becomes visible. Reports progress while it stores many files.
+        """
+        return await self._run_in(
+            "create_revision",
+            registry,
+            name,
+            entries,
+            message=message,
+            user_meta=user_meta,
+            base_hash=base_hash,
+            force=force,
+            copy=copy,
+            progress=bridge(ctx),
+        )
+
+    @tool("update_revision", "Update a package", idempotent=False)
+    async def package_update(
+        self,
+        name: NameArg,
+        ctx: Context,
+        add: AddArg = [],  # noqa: B006 - pydantic copies defaults
+        remove: RemoveArg = [],  # noqa: B006
+        user_meta: UserMetaArg = None,
+        meta_mode: MetaModeArg = "merge",
+        message: MessageArg = None,
+        base_ref: RefArg = "latest",
+        force: ForceArg = False,
+        copy: CopyArg = False,
+        registry: RegistryArg = None,
+    ) -> PushResult:
+        """Push a new revision derived from base_ref: add or replace entries, drop keys or directories,
+        and merge or replace the package metadata.
+
+        Refused with both hashes if 'latest' moved away from the base revision meanwhile (unless force).
+        """
+        return await self._run_in(
+            "update_revision",
+            registry,
+            name,
+            base_ref=base_ref,
+            add=add,
+            remove=remove,
+            user_meta=user_meta,
+            meta_mode=meta_mode,
+            message=message,
+            force=force,
+            copy=copy,
+            progress=bridge(ctx),
+        )
+
+    @tool("delete_revision", "Delete a package revision", destructive=True, idempotent=False)
+    async def revision_delete(self, name: NameArg, ref: RefArg, registry: RegistryArg = None) -> DeleteResult:
+        """Delete one revision of a package; 'latest' then points to the newest remaining revision.
+
+        Removes the revision's pointers only: its manifest and data stay in the bucket.
+        """
+        return await self._run_in("delete_revision", registry, name, ref)
+
+    @tool("delete_package", "Delete a package", destructive=True)
+    async def package_delete(self, name: NameArg, registry: RegistryArg = None) -> DeleteResult:
+        """Delete a package: every revision pointer. Manifests and data stay in the bucket."""
+        return await self._run_in("delete_package", registry, name)
+
+    # Buckets and objects ------------------------------------------------
+
+    @tool("list_buckets", "List buckets")
+    async def bucket_list(self) -> BucketList:
+        """List the S3 buckets this identity can list, and the configured registries."""
+        return BucketList(items=await self._run("list_buckets"))
+
+    @tool("list_objects", "List S3 objects")
+    async def object_list(
+        self,
+        uri: PrefixUriArg,
+        recursive: RecursiveArg = False,
+        cursor: CursorArg = None,
+        limit: LimitArg = DEFAULT_PAGE,
+    ) -> Page[ObjectInfo]:
+        """List the objects (and, unless recursive, the sub-prefixes) below an S3 location."""
+        page = await self._run("list_objects", uri, recursive=recursive, cursor=cursor, limit=limit)
+        return with_notice(page, page_notice("object_list", page))
+
+    @tool("object_info", "S3 object details")
+    async def object_info(self, uri: ObjectUriArg) -> ObjectInfo:
+        """Show an S3 object's size, modification time, ETag, version and content type."""
+        return await self._run("object_info", uri)
+
+    @tool("read_object", "Read an S3 object")
+    async def object_read(
+        self,
+        uri: ObjectUriArg,
+        offset: OffsetArg = 0,
+        max_bytes: MaxBytesArg = DEFAULT_READ_BYTES,
+        mode: ReadModeArg = "auto",
+    ) -> ReadResult:
+        """Read an S3 object, at most max_bytes from offset; text as UTF-8, anything else as base64.
+
+        When 'truncated' is true more bytes remain: call again with offset = offset + length.
+        """
+        result = await self._run("read_object", uri, offset=offset, max_bytes=max_bytes, mode=mode)
+        return with_notice(result, read_notice("object_read", result))
+
+    # The server's own tools ---------------------------------------------
+
+    @tool(None, "Authentication status", open_world=False)
+    async def auth_status(self) -> AuthStatus:
+        """Show which backend the server uses, who it acts as, why it was chosen, and what every
+        installed backend detected. Use it first when a tool reports an authentication problem."""
+        session = self.session
+        try:
+            opened = await session.open()
+        except QuiltMCPError as err:
+            detections = await anyio.to_thread.run_sync(session.host.detect, session.context)
+            return AuthStatus(
+                ok=False,
+                read_only=session.settings.read_only,
+                detections=[_detection(d) for d in detections],
+                problem=err.message,
+                advice=err.hint or None,
+            )
+        selection = opened.selection
+        return AuthStatus(
+            ok=True,
+            backend=opened.ops.backend_name,
+            identity=selection.chosen.identity if selection else None,
+            reason=selection.reason if selection else "supplied by the application that built the server",
+            capabilities=sorted(opened.ops.capabilities),
+            default_registry=session.default_registry(),
+            read_only=session.settings.read_only,
+            detections=[_detection(d) for d in selection.detections] if selection else [],
+        )
+
+    @tool(None, "Links to a package")
+    async def package_links(
+        self, name: NameArg, ref: RefArg = "latest", path: DirectoryArg = "", registry: RegistryArg = None
+    ) -> PackageLinks:
+        """Build the Quilt+ URI and catalog page URL of a package revision, or of an entry or directory
+        inside it: both pinned to the revision's top hash and following 'latest'."""
+        validate_package_name(name)
+        validate_logical_key(path, directory=True)
+        target = await self._registry_for("resolve_revision", registry)
+        top_hash = await self._run_in("resolve_revision", target, name, ref)
+        links = PackageLinks(registry=target, name=name, top_hash=top_hash, path=path)
+        location = parse_registry(target)
+        if location.is_local:
+            note = "Quilt+ URIs and catalog pages address S3 registries; this registry is a local directory."
+            return links.model_copy(update={"notes": [note]})
+        bucket = location.bucket
+        catalog = self.session.catalog_url()
+        update: dict[str, Any] = {
+            "quilt_uri": quilt_uri(bucket, name, top_hash=top_hash, path=path, catalog=catalog),
+            "latest_quilt_uri": quilt_uri(bucket, name, path=path, catalog=catalog),
+        }
+        if catalog:
+            update["catalog_url"] = catalog_url(catalog, bucket, name, top_hash=top_hash, path=path)
+            update["latest_catalog_url"] = catalog_url(catalog, bucket, name, path=path)
+        else:
+            update["notes"] = ["No catalog is known: start the server with --catalog-url / QUILT_MCP_CATALOG_URL."]
+        return links.model_copy(update=update)
+
+    async def _registry_for(self, operation: str, registry: str | None) -> str:
+        ops = await self.session.ops_for(operation)
+        return self.session.registry(registry, ops)
+
+
+async def _in_thread(ops: QuiltOps, operation: str, *args: Any, **kwargs: Any) -> Any:
+    return await anyio.to_thread.run_sync(partial(getattr(ops, operation), *args, **kwargs))
+
+
+def _detection(detection: Any) -> Detection:
+    candidate = detection.candidate
+    if candidate is None:
+        return Detection(plugin=detection.plugin, usable=False, reason=detection.error or "nothing detected")
+    return Detection(
+        plugin=detection.plugin,
+        usable=candidate.usable and detection.error is None,
+        identity=candidate.identity,
+        priority=candidate.priority,
+        reason=candidate.reason,
+    )
+
+
+def register_tools(mcp: FastMCP, session: BackendSession) -> list[ToolSpec]:
+    """Add every core tool to ``mcp`` (writing tools only when not read-only); return the specs added."""
+    added = []
+    for spec, fn in QuiltTools(session).specs():
+        if spec.writes and session.settings.read_only:
+            continue
+        mcp.add_tool(
+            Tool.from_function(
+                reports_errors(spec.name, fn),
+                name=spec.name,
+                title=spec.title,
+                description=inspect.getdoc(fn),
+                annotations=spec.annotations(),
+                meta={META_KEY: {"operation": spec.operation}},
+            )
+        )
+        added.append(spec)
+    return added
+
