@@ -1,0 +1,672 @@
+"""``Quilt3Ops``: every ``QuiltOps`` operation, done through quilt3 where quilt3 offers it.
+
+quilt3 does: ``Package.browse`` (reading revisions), ``Package.push`` (writing,
+with a ``selector_fn`` that keeps S3 entries where they are unless a copy is
+asked for), ``list_packages``, ``list_package_versions``, ``delete_package``
+and ``Package.diff``; registry keys come from quilt3's own registry layout.
+Layered on top: conflict checks that name both hashes, pagination, hash-prefix
+resolution within one package, and search. What quilt3 does not offer (ranged
+reads, presigned URLs, object and bucket listings, reading one pointer) goes
+through an S3 client of the boto3 session quilt3 provides.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from quilt_mcp import capabilities as cap
+from quilt_mcp.errors import ConflictError, InvalidInputError, NotFoundError, NotSupportedError
+from quilt_mcp.models import (
+    BrowsePage,
+    BucketInfo,
+    DeleteResult,
+    Entry,
+    EntryChange,
+    EntrySource,
+    ObjectInfo,
+    PackageDiff,
+    PackageInfo,
+    PackageSummary,
+    Page,
+    PresignedUrl,
+    PushResult,
+    ReadMode,
+    ReadResult,
+    Revision,
+    SearchHit,
+)
+from quilt_mcp.names import (
+    TOP_HASH_RE,
+    validate_limit,
+    validate_logical_key,
+    validate_package_name,
+    validate_ref,
+)
+from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, MAX_PAGE, MetaMode, Progress, QuiltOps
+from quilt_mcp.settings import Settings
+from quilt_mcp.uris import parse_registry, parse_s3_uri
+
+from quilt_mcp_quilt3 import manifests, objects
+from quilt_mcp_quilt3.detection import Quilt3Session, fresh_credentials
+from quilt_mcp_quilt3.errors import mapped_errors
+from quilt_mcp_quilt3.library import quilt3_call
+from quilt_mcp_quilt3.plugin import CAPABILITIES
+
+T = TypeVar("T")
+MERGE_MODES = ("merge", "replace")
+
+
+def _page(items: list[T], key: Callable[[T], Any], cursor: Any | None, limit: int) -> tuple[list[T], Any | None]:
+    """Items after ``cursor`` (by ``key``, ascending), at most ``limit``, and the next cursor value."""
+    rest = [item for item in items if cursor is None or key(item) > cursor]
+    chunk = rest[:limit]
+    return chunk, (key(chunk[-1]) if len(rest) > limit else None)
+
+
+def _timestamp(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+class Quilt3Ops(QuiltOps):
+    """Operations on S3 registries through a logged-in quilt3 session."""
+
+    backend_name = "quilt3"
+    capabilities = CAPABILITIES
+
+    def __init__(self, session: Quilt3Session, settings: Settings) -> None:
+        self.session = session
+        self.settings = settings
+        self._packages = manifests.PackageCache()
+        self._client: Any = None
+        self._client_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Quilt3Ops(catalog={self.session.catalog_url!r})"
+
+    # Plumbing -----------------------------------------------------------
+
+    @property
+    def s3(self) -> Any:
+        """An S3 client of quilt3's boto3 session (credentials checked, renewed if needed)."""
+        fresh_credentials(self.session.boto3_session)
+        with self._client_lock:
+            if self._client is None:
+                self._client = self.session.boto3_session.client("s3")
+            return self._client
+
+    def _registry(self, registry: str) -> tuple[str, Any]:
+        """``(s3://bucket, quilt3 registry object)``; ``NotSupportedError`` for a local registry."""
+        parsed = parse_registry(registry)
+        if parsed.is_local:
+            raise NotSupportedError(
+                f"The quilt3 backend works on S3 registries only, not {registry!r}.",
+                "Use an s3:// registry, or the iam backend for a local directory.",
+                capability=cap.LOCAL_REGISTRY,
+            )
+        with quilt3_call() as quilt3, mapped_errors(f"Opening registry {parsed.uri}"):
+            return parsed.uri, quilt3.backends.get_package_registry(parsed.uri)
+
+    def _get_text(self, pk: Any) -> str | None:
+        """The content of the small object at quilt3 physical key ``pk``; None if it does not exist."""
+        s3 = self.s3
+        try:
+            with mapped_errors(f"Reading {pk}"):
+                return s3.get_object(Bucket=pk.bucket, Key=pk.path)["Body"].read().decode().strip()
+        except NotFoundError:
+            return None
+
+    def _latest(self, reg: Any, name: str) -> str | None:
+        return self._get_text(reg.pointer_latest_pk(name))
+
+    def _versions(self, uri: str, name: str) -> list[tuple[str, str]]:
+        """quilt3's ``(pointer name, top hash)`` pairs of ``name``, ``latest`` included."""
+        with quilt3_call() as quilt3, mapped_errors(f"Listing revisions of {name} in {uri}"):
+            return list(quilt3.list_package_versions(name, registry=uri))
+
+    def _revisions(self, uri: str, name: str) -> list[Revision]:
+        """Revisions newest first; ``NotFoundError`` if the package has none."""
+        found = sorted(
+            ((int(pointer), top_hash) for pointer, top_hash in self._versions(uri, name) if pointer.isdigit()),
+            reverse=True,
+        )
+        if not found:
+            raise NotFoundError(f"Package {name} does not exist in {uri}.", "List the registry's packages to find it.")
+        return [Revision(top_hash=top_hash, timestamp=_timestamp(seconds)) for seconds, top_hash in found]
+
+    def _resolve(self, uri: str, reg: Any, name: str, ref: str) -> str:
+        ref = validate_ref(ref)
+        if ref == "latest":
+            latest = self._latest(reg, name)
+            if latest is None:
+                raise NotFoundError(f"Package {name} does not exist in {uri}.", "List the registry's packages to find it.")
+            return latest
+        if len(ref) == 64:
+            if not self._exists(reg.manifest_pk(name, ref)):
+                raise NotFoundError(f"Revision {ref} of {name} is not in {uri}.", "List its revisions to find one.")
+            return ref
+        matches = sorted({top_hash for _, top_hash in self._versions(uri, name) if top_hash.startswith(ref)})
+        if not matches:
+            raise NotFoundError(f"No revision of {name} in {uri} starts with {ref}.", "List its revisions to find one.")
+        if len(matches) > 1:
+            raise InvalidInputError(
+                f"{ref} matches {len(matches)} revisions of {name}: {', '.join(m[:12] for m in matches)}.",
+                "Give more characters of the top hash.",
+            )
+        return matches[0]
+
+    def _exists(self, pk: Any) -> bool:
+        s3 = self.s3
+        try:
+            with mapped_errors(f"Checking {pk}"):
+                s3.head_object(Bucket=pk.bucket, Key=pk.path)
+        except NotFoundError:
+            return False
+        return True
+
+    def _browse(self, uri: str, name: str, top_hash: str, *, cached: bool = True) -> Any:
+        """The quilt3 ``Package`` of one revision (``Package.browse``); shared and read-only when ``cached``."""
+        key = (uri, name, top_hash)
+        pkg = self._packages.get(key) if cached else None
+        if pkg is None:
+            with quilt3_call() as quilt3, mapped_errors(f"Reading {name}@{top_hash[:10]} from {uri}"):
+                pkg = quilt3.Package.browse(name, registry=uri, top_hash=top_hash)
+            if cached:
+                self._packages.put(key, pkg)
+        return pkg
+
+    def _open(self, registry: str, name: str, ref: str) -> tuple[str, Any, str]:
+        """``(registry uri, quilt3 registry, top hash)`` for ``name@ref``, inputs validated."""
+        validate_package_name(name)
+        uri, reg = self._registry(registry)
+        return uri, reg, self._resolve(uri, reg, name, ref)
+
+    # Packages: reading ------------------------------------------------
+
+    def list_packages(
+        self, registry: str, *, prefix: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE
+    ) -> Page[PackageSummary]:
+        validate_limit(limit, MAX_PAGE)
+        uri, _ = self._registry(registry)
+        names = [name for name in self._package_names(uri) if name.startswith(prefix)]
+        chunk, after = _page(names, str, cursor, limit)
+        return Page(items=[PackageSummary(name=name, registry=uri) for name in chunk], next_cursor=after)
+
+    def _package_names(self, uri: str) -> list[str]:
+        with quilt3_call() as quilt3, mapped_errors(f"Listing packages in {uri}"):
+            return sorted(set(quilt3.list_packages(uri)))
+
+    def list_revisions(
+        self, registry: str, name: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    ) -> Page[Revision]:
+        validate_package_name(name)
+        validate_limit(limit, MAX_PAGE)
+        uri, _ = self._registry(registry)
+        before = self._cursor_seconds(cursor)
+        revisions = self._revisions(uri, name)
+        chunk, after = _page(revisions, lambda r: -r.timestamp.timestamp(), None if before is None else -before, limit)
+        return Page(items=chunk, next_cursor=None if after is None else str(int(-after)))
+
+    @staticmethod
+    def _cursor_seconds(cursor: str | None) -> int | None:
+        if cursor is None:
+            return None
+        if not cursor.isdigit():
+            raise InvalidInputError(f"Invalid cursor {cursor!r}.", "Pass back a next_cursor from a previous page unchanged.")
+        return int(cursor)
+
+    def resolve_revision(self, registry: str, name: str, ref: str = "latest") -> str:
+        return self._open(registry, name, ref)[2]
+
+    def package_info(self, registry: str, name: str, ref: str = "latest") -> PackageInfo:
+        uri, _, top_hash = self._open(registry, name, ref)
+        pkg = self._browse(uri, name, top_hash)
+        head = manifests.header(pkg)
+        count, size = manifests.totals(pkg)
+        pushed = [r.timestamp for r in self._revisions_or_none(uri, name) if r.top_hash == top_hash]
+        return PackageInfo(
+            name=name,
+            registry=uri,
+            top_hash=top_hash,
+            message=head.get("message"),
+            user_meta=manifests.header_user_meta(head),
+            workflow=head.get("workflow"),
+            timestamp=max(pushed, default=None),
+            entry_count=count,
+            total_bytes=size,
+        )
+
+    def _revisions_or_none(self, uri: str, name: str) -> list[Revision]:
+        try:
+            return self._revisions(uri, name)
+        except NotFoundError:
+            return []
+
+    def browse(
+        self,
+        registry: str,
+        name: str,
+        ref: str = "latest",
+        *,
+        path: str = "",
+        recursive: bool = False,
+        cursor: str | None = None,
+        limit: int = DEFAULT_PAGE,
+        progress: Progress | None = None,
+    ) -> BrowsePage:
+        validate_logical_key(path, directory=True)
+        validate_limit(limit, MAX_PAGE)
+        uri, _, top_hash = self._open(registry, name, ref)
+        if progress:
+            progress(0, None, f"Loading the manifest of {name}@{top_hash[:10]}")
+        pkg = self._browse(uri, name, top_hash)
+        directory = path.rstrip("/")
+        node = pkg
+        if directory:
+            node = manifests.lookup(pkg, directory, name=name, top_hash=top_hash)
+            if manifests.is_entry(node):
+                raise NotFoundError(f"{directory!r} is a file, not a directory.", "Use entry_info or read_entry for files.")
+        prefix = f"{directory}/" if directory else ""
+        items = manifests.browse_items(node, prefix, recursive=recursive)
+        chunk, after = _page(items, lambda item: item.path, cursor, limit)
+        return BrowsePage(items=chunk, next_cursor=after, name=name, top_hash=top_hash, path=prefix)
+
+    def _entry(self, registry: str, name: str, logical_key: str, ref: str) -> Entry:
+        validate_logical_key(logical_key)
+        uri, _, top_hash = self._open(registry, name, ref)
+        node = manifests.lookup(self._browse(uri, name, top_hash), logical_key, name=name, top_hash=top_hash)
+        if not manifests.is_entry(node):
+            raise NotFoundError(f"{logical_key!r} is a directory, not a file.", "Browse it with path=<directory>.")
+        return manifests.to_entry(logical_key, node)
+
+    def entry_info(self, registry: str, name: str, logical_key: str, ref: str = "latest") -> Entry:
+        return self._entry(registry, name, logical_key, ref)
+
+    def read_entry(
+        self,
+        registry: str,
+        name: str,
+        logical_key: str,
+        ref: str = "latest",
+        *,
+        offset: int = 0,
+        max_bytes: int = DEFAULT_READ_BYTES,
+        mode: ReadMode = "auto",
+    ) -> ReadResult:
+        entry = self._entry(registry, name, logical_key, ref)
+        where = self._s3_location(entry)
+        return objects.read_bytes(
+            self.s3, where, source=logical_key, offset=offset, max_bytes=max_bytes, total_size=entry.size, mode=mode
+        )
+
+    @staticmethod
+    def _s3_location(entry: Entry) -> Any:
+        if not entry.physical_key.startswith("s3://"):
+            raise NotSupportedError(
+                f"{entry.logical_key!r} is stored at {entry.physical_key}, outside S3.",
+                "Only entries stored in S3 can be read through the quilt3 backend.",
+            )
+        return parse_s3_uri(entry.physical_key)
+
+    def entry_url(
+        self, registry: str, name: str, logical_key: str, ref: str = "latest", *, expires_in: int = 3600
+    ) -> PresignedUrl:
+        entry = self._entry(registry, name, logical_key, ref)
+        return objects.presign(self.s3, self._s3_location(entry), expires_in)
+
+    def diff(
+        self, registry: str, name: str, before: str, after: str = "latest", *, limit: int = MAX_PAGE
+    ) -> PackageDiff:
+        validate_limit(limit, MAX_PAGE)
+        uri, reg, old_hash = self._open(registry, name, before)
+        new_hash = self._resolve(uri, reg, name, after)
+        old, new = self._browse(uri, name, old_hash), self._browse(uri, name, new_hash)
+        with quilt3_call():
+            added, modified, removed = old.diff(new)
+        old_entries, new_entries = dict(old.walk()), dict(new.walk())
+        changed = [
+            EntryChange(
+                logical_key=lk,
+                before=manifests.to_entry(lk, old_entries[lk]),
+                after=manifests.to_entry(lk, new_entries[lk]),
+            )
+            for lk in sorted(modified)
+        ]
+        old_head, new_head = manifests.header(old), manifests.header(new)
+        return PackageDiff(
+            name=name,
+            before=old_hash,
+            after=new_hash,
+            added=sorted(added)[:limit],
+            removed=sorted(removed)[:limit],
+            changed=changed[:limit],
+            added_count=len(added),
+            removed_count=len(removed),
+            changed_count=len(changed),
+            truncated=max(len(added), len(removed), len(changed)) > limit,
+            message_before=old_head.get("message"),
+            message_after=new_head.get("message"),
+            user_meta_before=manifests.header_user_meta(old_head),
+            user_meta_after=manifests.header_user_meta(new_head),
+        )
+
+    def search_packages(
+        self, registry: str, query: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    ) -> Page[SearchHit]:
+        validate_limit(limit, MAX_PAGE)
+        needle = query.strip().lower() if isinstance(query, str) else ""
+        if not needle:
+            raise InvalidInputError("The search query is empty.", "Pass a word to look for in names, messages or metadata.")
+        uri, reg = self._registry(registry)
+        hits: list[SearchHit] = []
+        for name in self._package_names(uri):
+            if cursor is not None and name <= cursor:
+                continue
+            hit = self._match(reg, name, needle)
+            if hit is not None:
+                hits.append(hit)
+                if len(hits) > limit:
+                    break
+        chunk, after = _page(hits, lambda hit: hit.name, None, limit)
+        return Page(items=chunk, next_cursor=after)
+
+    def _match(self, reg: Any, name: str, needle: str) -> SearchHit | None:
+        """A hit if ``name``, its latest message or latest user metadata contain ``needle``."""
+        top_hash = self._latest(reg, name)
+        if top_hash is None:
+            return None
+        head = self._manifest_header(reg.manifest_pk(name, top_hash))
+        message = head.get("message")
+        user_meta = manifests.header_user_meta(head)
+        matched = [
+            field
+            for field, text in (
+                ("name", name),
+                ("message", message or ""),
+                ("metadata", json.dumps(user_meta, ensure_ascii=False) if user_meta else ""),
+            )
+            if needle in text.lower()
+        ]
+        if not matched:
+            return None
+        return SearchHit(name=name, top_hash=top_hash, matched=matched, message=message, user_meta=user_meta)
+
+    def _manifest_header(self, pk: Any) -> dict[str, Any]:
+        """The first line of a manifest, streamed: the rest is never downloaded."""
+        s3 = self.s3
+        with mapped_errors(f"Reading {pk}"):
+            body = s3.get_object(Bucket=pk.bucket, Key=pk.path)["Body"]
+            try:
+                first = next(body.iter_lines(), b"{}")
+            finally:
+                body.close()
+        return json.loads(first)
+
+    # Packages: writing ------------------------------------------------
+
+    def create_revision(
+        self,
+        registry: str,
+        name: str,
+        entries: Sequence[EntrySource],
+        *,
+        message: str | None = None,
+        user_meta: dict[str, Any] | None = None,
+        base_hash: str | None = None,
+        force: bool = False,
+        copy: bool = False,
+        progress: Progress | None = None,
+    ) -> PushResult:
+        validate_package_name(name)
+        if base_hash is not None and not (isinstance(base_hash, str) and TOP_HASH_RE.match(base_hash)):
+            raise InvalidInputError(f"Invalid base_hash {base_hash!r}.", "Pass the full 64-character top hash of latest.")
+        _check_sources(entries)
+        uri, reg = self._registry(registry)
+        if not force:
+            self._check_latest(uri, reg, name, base_hash)
+        with quilt3_call() as quilt3:
+            if base_hash is None or force:
+                pkg = quilt3.Package()
+            else:
+                # quilt3 checks `latest` against the revision a package was browsed from, just before it writes.
+                pkg = self._browse(uri, name, base_hash, cached=False)
+                for key in list(pkg.keys()):
+                    pkg.delete(key)
+                pkg.set_meta({})
+        return self._write(
+            uri, reg, name, pkg, entries, message=message, user_meta=user_meta, expected=base_hash,
+            force=force, copy=copy, progress=progress,
+        )
+
+    def update_revision(
+        self,
+        registry: str,
+        name: str,
+        *,
+        base_ref: str = "latest",
+        add: Sequence[EntrySource] = (),
+        remove: Sequence[str] = (),
+        user_meta: dict[str, Any] | None = None,
+        meta_mode: MetaMode = "merge",
+        message: str | None = None,
+        force: bool = False,
+        copy: bool = False,
+        progress: Progress | None = None,
+    ) -> PushResult:
+        if meta_mode not in MERGE_MODES:
+            raise InvalidInputError(f"Invalid meta_mode {meta_mode!r}.", "Use 'merge' or 'replace'.")
+        for key in remove:
+            validate_logical_key(key, directory=True)
+            if not key:
+                raise InvalidInputError("Cannot remove the package root.", "Name files or directories ending in '/'.")
+        _check_sources(add)
+        uri, reg, base = self._open(registry, name, base_ref)
+        if not force:
+            self._check_latest(uri, reg, name, base)
+        pkg = self._browse(uri, name, base, cached=False)
+        with quilt3_call():
+            for key in remove:
+                node = manifests.lookup(pkg, key.rstrip("/"), name=name, top_hash=base)
+                if manifests.is_entry(node) == key.endswith("/"):
+                    kind = "a file" if manifests.is_entry(node) else "a directory"
+                    raise InvalidInputError(f"{key!r} is {kind}.", "End directories with '/' and files without it.")
+                pkg.delete(key.rstrip("/"))
+        if user_meta is not None and meta_mode == "merge":
+            user_meta = {**manifests.header_user_meta(manifests.header(pkg)), **user_meta}
+        return self._write(
+            uri, reg, name, pkg, add, message=message, user_meta=user_meta, expected=base,
+            force=force, copy=copy, progress=progress,
+        )
+
+    def _check_latest(self, uri: str, reg: Any, name: str, expected: str | None) -> None:
+        latest = self._latest(reg, name)
+        if latest != expected:
+            raise _conflict(name, uri, expected, latest)
+
+    def _write(
+        self,
+        uri: str,
+        reg: Any,
+        name: str,
+        pkg: Any,
+        sources: Sequence[EntrySource],
+        *,
+        message: str | None,
+        user_meta: dict[str, Any] | None,
+        expected: str | None,
+        force: bool,
+        copy: bool,
+        progress: Progress | None,
+    ) -> PushResult:
+        """Add ``sources`` to ``pkg`` and push it with ``Package.push``.
+
+        ``selector_fn`` copies local files (inline text) into the registry and
+        S3 objects only when ``copy``. Unless ``force``, quilt3 refuses the push
+        if ``latest`` moved from ``expected``; nothing is written then.
+        """
+        previous = self._latest(reg, name)
+        kept = pkg.meta if isinstance(pkg.meta, dict) else {}
+        with tempfile.TemporaryDirectory(prefix="quilt-mcp-") as scratch:
+            if progress:
+                progress(0, None, f"Adding {len(sources)} sources")
+            for index, source in enumerate(sources):
+                _add_source(pkg, source, Path(scratch) / str(index))
+            wanted = kept if user_meta is None else user_meta
+            if pkg.meta != wanted:  # set_dir at the root resets the package metadata
+                pkg.set_meta(wanted)
+            if progress:
+                progress(0, None, f"Pushing {name} to {uri}")
+            started = int(time.time())
+            with quilt3_call() as quilt3, mapped_errors(f"Pushing {name} to {uri}"):
+                try:
+                    pushed = pkg.push(
+                        name,
+                        registry=uri,
+                        message=message,
+                        selector_fn=lambda _lk, entry: copy or entry.physical_key.is_local(),
+                        force=force,
+                    )
+                except quilt3.util.QuiltConflictException as err:
+                    raise _conflict(name, uri, expected, self._latest(reg, name)) from err
+        count, size = manifests.totals(pushed)
+        top_hash = pushed.top_hash
+        if progress:
+            progress(1, 1, f"Pushed {name}@{top_hash[:10]}")
+        return PushResult(
+            name=name,
+            registry=uri,
+            top_hash=top_hash,
+            timestamp=self._pushed_at(reg, name, top_hash, since=started),
+            entry_count=count,
+            total_bytes=size,
+            previous_hash=previous,
+        )
+
+    def _pushed_at(self, reg: Any, name: str, top_hash: str, *, since: int) -> datetime:
+        """The time of the newest timestamp pointer (written at or after ``since``) holding ``top_hash``."""
+        directory = reg.pointers_dir(name)
+        with mapped_errors(f"Listing revisions of {name}"):
+            listed = self.s3.list_objects_v2(
+                Bucket=directory.bucket, Prefix=directory.path, StartAfter=f"{directory.path}{since - 1}"
+            )
+        pointers = sorted(
+            (obj["Key"][len(directory.path):] for obj in listed.get("Contents", [])), key=lambda p: (len(p), p), reverse=True
+        )
+        for pointer in pointers:
+            if pointer.isdigit() and self._get_text(directory.join(pointer)) == top_hash:
+                return _timestamp(int(pointer))
+        raise NotFoundError(f"The push of {name}@{top_hash[:10]} left no revision pointer.", "List its revisions and retry.")
+
+    def delete_revision(self, registry: str, name: str, ref: str) -> DeleteResult:
+        uri, reg, top_hash = self._open(registry, name, ref)
+        deleted = [r for r in self._revisions_or_none(uri, name) if r.top_hash == top_hash]
+        if not deleted:
+            raise NotFoundError(f"No revision of {name} in {uri} is {top_hash}.", "List its revisions to find one.")
+        with quilt3_call() as quilt3, mapped_errors(f"Deleting {name}@{top_hash[:10]} from {uri}"):
+            quilt3.delete_package(name, registry=uri, top_hash=top_hash)
+        return DeleteResult(name=name, registry=uri, deleted_revisions=deleted, latest=self._latest(reg, name))
+
+    def delete_package(self, registry: str, name: str) -> DeleteResult:
+        validate_package_name(name)
+        uri, _ = self._registry(registry)
+        revisions = self._revisions(uri, name)
+        with quilt3_call() as quilt3, mapped_errors(f"Deleting {name} from {uri}"):
+            quilt3.delete_package(name, registry=uri)
+        return DeleteResult(name=name, registry=uri, deleted_revisions=revisions, latest=None)
+
+    # Buckets and objects ------------------------------------------------
+
+    def list_buckets(self) -> list[BucketInfo]:
+        found = [BucketInfo(uri=f"s3://{bucket}", source="s3") for bucket in objects.bucket_names(self.s3)]
+        seen = {info.uri for info in found}
+        for registry in self.settings.registries:
+            uri = parse_registry(registry).uri
+            if uri not in seen:
+                seen.add(uri)
+                found.append(BucketInfo(uri=uri, source="configured"))
+        return found
+
+    def list_objects(
+        self, uri: str, *, recursive: bool = False, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    ) -> Page[ObjectInfo]:
+        return objects.list_objects(self.s3, uri, recursive=recursive, cursor=cursor, limit=limit)
+
+    def object_info(self, uri: str) -> ObjectInfo:
+        return objects.object_info(self.s3, uri)
+
+    def read_object(
+        self, uri: str, *, offset: int = 0, max_bytes: int = DEFAULT_READ_BYTES, mode: ReadMode = "auto"
+    ) -> ReadResult:
+        return objects.read_object(self.s3, uri, offset=offset, max_bytes=max_bytes, mode=mode)
+
+
+def _conflict(name: str, uri: str, expected: str | None, latest: str | None) -> ConflictError:
+    based = expected or "no revision (a new package)"
+    now = latest or "no revision (the package does not exist)"
+    return ConflictError(
+        f"{name} in {uri} changed: latest is {now}, but this write was based on {based}. Nothing was written.",
+        "Read the latest revision and apply your change to it (base_hash=<latest>), or pass force=True to overwrite.",
+    )
+
+
+def _check_sources(sources: Sequence[EntrySource]) -> None:
+    """Validate every source before anything is read or written."""
+    files: set[str] = set()
+    for source in sources:
+        if (source.source is None) == (source.text is None):
+            raise InvalidInputError(
+                f"Entry {source.logical_key!r} needs exactly one of 'source' and 'text'.",
+                "Give an s3:// URI as source, or inline text.",
+            )
+        if source.source is not None and not source.source.startswith("s3://"):
+            raise InvalidInputError(
+                f"Source {source.source!r} of {source.logical_key!r} is not in S3.",
+                "The quilt3 backend writes S3 registries: give an s3:// URI, or pass the content as text.",
+            )
+        is_dir = source.source is not None and _is_prefix(source.source)
+        validate_logical_key(source.logical_key, directory=is_dir)
+        if not is_dir:
+            if source.logical_key in files:
+                raise InvalidInputError(f"Logical key {source.logical_key!r} is given twice.", "Give each key once.")
+            files.add(source.logical_key)
+
+
+def _is_prefix(source: str) -> bool:
+    """True for ``s3://bucket`` or ``s3://bucket/prefix/`` (every object below), False for one object."""
+    key = parse_s3_uri(source).key
+    return key == "" or key.endswith("/")
+
+
+def _add_source(pkg: Any, source: EntrySource, scratch: Path) -> None:
+    """Put one source into ``pkg``: text via a scratch file, an S3 object, or every object below an S3 prefix."""
+    where = source.source or f"inline text for {source.logical_key!r}"
+    with quilt3_call(), mapped_errors(f"Adding {where}"):
+        if source.text is not None:
+            scratch.write_text(source.text, encoding="utf-8")
+            pkg.set(source.logical_key, str(scratch), meta=source.meta)
+            return
+        location = parse_s3_uri(source.source)
+        if not _is_prefix(source.source):
+            pkg.set(source.logical_key, source.source, meta=source.meta)
+            return
+        if location.version_id:
+            raise InvalidInputError(f"{source.source} is a prefix and cannot have a versionId.", "Drop ?versionId=.")
+        directory = source.logical_key.strip("/")
+        pkg.set_dir(directory or "/", source.source)
+        node = pkg[directory] if directory else pkg
+        added = [
+            entry
+            for _, entry in node.walk()
+            if entry.physical_key.bucket == location.bucket and entry.physical_key.path.startswith(location.key)
+        ]
+        if not added:
+            raise NotFoundError(f"There are no objects below {source.source}.", "Check the prefix, or list it with list_objects.")
+        if source.meta is not None:
+            for entry in added:
+                entry.set_meta(source.meta)
