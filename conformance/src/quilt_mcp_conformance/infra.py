@@ -45,11 +45,44 @@ def isolate_environment(root: Path) -> dict[str, str]:
     return env
 
 
+def fix_moto_delimited_listing() -> None:
+    """Make moto's delimited listings leave out prefixes holding only delete markers, as S3 does.
+
+    moto 5.2.5 builds ``CommonPrefixes`` from every key's newest version,
+    delete markers included, so in a versioned bucket a "folder" whose
+    objects were all deleted is still listed. S3 lists only current objects.
+    Idempotent; applied in-process before the threaded server starts.
+    """
+    from moto.s3.models import FakeDeleteMarker, S3Backend
+
+    original = S3Backend.list_objects
+    if getattr(original, "_quilt_mcp_fixed", False):
+        return
+
+    def list_objects(self, bucket, prefix, delimiter, marker, max_keys):  # type: ignore[no-untyped-def]
+        keys, folders, truncated, next_marker = original(self, bucket, prefix, delimiter, marker, max_keys)
+        if delimiter and folders:
+            start = prefix or ""
+            live = set()
+            for name, key in bucket.keys.items():
+                if name.startswith(start) and not isinstance(key, FakeDeleteMarker):
+                    rest = name[len(start) :]
+                    if delimiter in rest:
+                        live.add(f"{start}{rest.split(delimiter)[0]}{delimiter}")
+            folders = [folder for folder in folders if folder in live]
+        return keys, folders, truncated, next_marker
+
+    list_objects._quilt_mcp_fixed = True  # type: ignore[attr-defined]
+    S3Backend.list_objects = list_objects  # type: ignore[method-assign]
+
+
 class MotoS3Server:
     """A moto server on 127.0.0.1 with a free port, stopped by ``stop()``."""
 
     def __init__(self) -> None:
         from moto.server import ThreadedMotoServer
+
+        fix_moto_delimited_listing()
 
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
