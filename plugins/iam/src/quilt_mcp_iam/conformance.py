@@ -1,0 +1,45 @@
+"""The iam backend's conformance harnesses: a fresh moto bucket, and a fresh local directory.
+
+Imported only by the test run (entry point ``quilt_mcp.conformance``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from quilt_mcp import capabilities as cap
+from quilt_mcp.ops import QuiltOps
+from quilt_mcp_conformance.harness import BackendHarness, Infrastructure, hookimpl
+from quilt_mcp_iam.detect import AwsSpec
+from quilt_mcp_iam.ops import IamOps
+
+
+class _IamHarness(BackendHarness):
+    backend = "iam"
+    capabilities = cap.ALL
+
+    def open(self, infra: Infrastructure) -> QuiltOps:
+        return IamOps(AwsSpec.from_env(infra.env).s3_client_factory())
+
+
+class IamS3Harness(_IamHarness):
+    """iam on a registry in a fresh (versioned) moto bucket."""
+
+    id = "iam-s3"
+
+    def new_registry(self, infra: Infrastructure) -> str:
+        return f"s3://{infra.new_bucket()}"
+
+
+class IamLocalHarness(_IamHarness):
+    """iam on a registry in a fresh local directory (sources still come from moto S3)."""
+
+    id = "iam-local"
+
+    def new_registry(self, infra: Infrastructure) -> str:
+        return infra.new_dir("registry").as_uri()
+
+
+@hookimpl
+def quilt_mcp_conformance_harnesses() -> Sequence[BackendHarness]:
+    return [IamS3Harness(), IamLocalHarness()]

@@ -1,0 +1,678 @@
+"""``IamOps``: every ``QuiltOps`` operation on S3 (boto3) or a local directory, without quilt3.
+
+Manifests are read once per top hash into a compact ``Manifest`` index and
+cached (bounded); browsing, entry lookups and diffs work on that index by
+binary search and range scans, never on a tree of objects.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from quilt_mcp import capabilities as cap
+from quilt_mcp.errors import InvalidInputError, NotFoundError, NotSupportedError, PermissionDeniedError
+from quilt_mcp.models import (
+    BrowseItem,
+    BrowsePage,
+    BucketInfo,
+    DeleteResult,
+    Entry,
+    EntryChange,
+    EntrySource,
+    ObjectInfo,
+    PackageDiff,
+    PackageInfo,
+    PackageSummary,
+    Page,
+    PresignedUrl,
+    PushResult,
+    ReadMode,
+    ReadResult,
+    Revision,
+    SearchHit,
+)
+from quilt_mcp.names import validate_limit, validate_logical_key, validate_package_name, validate_ref
+from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, MAX_PAGE, MAX_READ_BYTES, MetaMode, Progress, QuiltOps
+from quilt_mcp.uris import Registry as RegistryUri
+from quilt_mcp.uris import parse_registry, parse_s3_uri
+from quilt_mcp_iam import cursor as cursors
+from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
+from quilt_mcp_iam.local import LocalStorage, file_uri_path
+from quilt_mcp_iam.manifest import Manifest, ManifestEntry, serialize, split_key
+from quilt_mcp_iam.registry import PARALLEL_READS, Registry
+from quilt_mcp_iam.s3 import S3Storage, s3_errors, s3_physical_key
+from quilt_mcp_iam.sources import Materializer, SourcePlanner
+from quilt_mcp_iam.storage import ObjectMeta, Storage
+
+MAX_PRESIGN_SECONDS = 7 * 24 * 3600
+SEARCH_SCAN_LIMIT = 500
+"""Packages one search call looks at before it returns a page (possibly short) with a cursor."""
+
+ClientFactory = Callable[[], Any]
+
+
+class IamOps(QuiltOps):
+    """Quilt registries read and written directly: S3 through boto3, local directories through the filesystem.
+
+    ``client_factory`` makes the boto3 S3 client (called once, on first S3
+    use); ``registries`` are the configured registries (``QUILT_MCP_REGISTRIES``).
+    ``file://`` objects outside those (or outside the local registry a call
+    names) are never read.
+    """
+
+    backend_name = "iam"
+    capabilities = cap.ALL
+
+    def __init__(
+        self,
+        client_factory: ClientFactory,
+        *,
+        registries: Sequence[str] = (),
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+    ) -> None:
+        self._client_factory = client_factory
+        self._client: Any = None
+        self._client_lock = threading.Lock()
+        self.registries = tuple(parse_registry(r) for r in registries)
+        self.cache = ManifestCache(cache_bytes)
+
+    # Plumbing -----------------------------------------------------------
+
+    @property
+    def s3_client(self) -> Any:
+        """The boto3 S3 client, made on first use."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = self._client_factory()
+            return self._client
+
+    def s3(self, bucket: str) -> S3Storage:
+        return S3Storage(self.s3_client, bucket)
+
+    def _storage(self, location: RegistryUri) -> Storage:
+        if location.is_local:
+            return LocalStorage(location.path)  # type: ignore[arg-type]
+        return self.s3(location.bucket)
+
+    def registry(self, registry: str, *, must_exist: bool = True) -> Registry:
+        """The ``Registry`` at ``registry`` (``NotFoundError`` for a missing local directory when ``must_exist``)."""
+        location = parse_registry(registry)
+        if must_exist and location.is_local and not location.path.is_dir():  # type: ignore[union-attr]
+            raise NotFoundError(
+                f"Local registry {location.uri} does not exist.", "Check the path, or create a package there first."
+            )
+        return Registry(location.uri, self._storage(location), self.cache)
+
+    def _package(self, registry: str, name: str, ref: str) -> tuple[Registry, str, Manifest]:
+        validate_package_name(name)
+        reg = self.registry(registry)
+        top_hash = reg.resolve(name, ref)
+        return reg, top_hash, reg.manifest(top_hash)
+
+    def _locate(self, physical_key: str, reg: Registry) -> tuple[Storage, str, str | None]:
+        """Storage, key and version of an entry's bytes.
+
+        ``file://`` keys are followed only for local registries: a manifest in
+        a bucket must not make this process read its own files.
+        """
+        if physical_key.startswith("s3://"):
+            uri = parse_s3_uri(physical_key, allow_empty_key=False)
+            return self.s3(uri.bucket), uri.key, uri.version_id
+        if physical_key.startswith("file://") and isinstance(reg.storage, LocalStorage):
+            path = file_uri_path(physical_key)
+            return LocalStorage(path.parent), path.name, None
+        raise PermissionDeniedError(
+            f"The entry's bytes are at {physical_key}, which this registry may not point to.",
+            "Only local registries may hold file:// entries; re-push the entry from S3.",
+        )
+
+    def _entry(self, registry: str, name: str, logical_key: str, ref: str) -> tuple[Registry, ManifestEntry]:
+        validate_logical_key(logical_key)
+        reg, top_hash, manifest = self._package(registry, name, ref)
+        index = manifest.find(logical_key)
+        if index is None:
+            raise NotFoundError(
+                f"{logical_key!r} is not in {name}@{top_hash[:10]}.", "Browse the package to see its logical keys."
+            )
+        return reg, manifest.entry_at(index)
+
+    # Packages: reading -------------------------------------------------
+
+    def list_packages(
+        self, registry: str, *, prefix: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE
+    ) -> Page[PackageSummary]:
+        validate_limit(limit, MAX_PAGE)
+        after = _cursor_str(cursors.decode("packages", cursor)) if cursor else None
+        reg = self.registry(registry)
+        names = list(islice(reg.iter_names(prefix, after), limit + 1))
+        items = [PackageSummary(name=n, registry=reg.uri) for n in names[:limit]]
+        more = len(names) > limit
+        return Page(items=items, next_cursor=cursors.encode("packages", names[limit - 1]) if more else None)
+
+    def list_revisions(
+        self, registry: str, name: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    ) -> Page[Revision]:
+        validate_package_name(name)
+        validate_limit(limit, MAX_PAGE)
+        after = cursors.decode("revisions", cursor)
+        reg = self.registry(registry)
+        stamps = reg.timestamps(name)
+        if not stamps and not reg.exists(name):
+            raise reg.not_found(name)
+        if after is not None:
+            stamps = [s for s in stamps if int(s) < int(_cursor_str(after))]
+        page = stamps[:limit]
+        hashes = reg.read_pointers(name, page)
+        items = [Revision(top_hash=hashes[s], timestamp=_ts(s)) for s in page if s in hashes]
+        more = len(stamps) > limit
+        return Page(items=items, next_cursor=cursors.encode("revisions", page[-1]) if more else None)
+
+    def resolve_revision(self, registry: str, name: str, ref: str = "latest") -> str:
+        validate_package_name(name)
+        return self.registry(registry).resolve(name, ref)
+
+    def package_info(self, registry: str, name: str, ref: str = "latest") -> PackageInfo:
+        reg, top_hash, manifest = self._package(registry, name, ref)
+        return PackageInfo(
+            name=name,
+            registry=reg.uri,
+            top_hash=top_hash,
+            message=manifest.message,
+            user_meta=manifest.user_meta,
+            workflow=manifest.workflow,
+            timestamp=reg.timestamp_of(name, top_hash),
+            entry_count=len(manifest),
+            total_bytes=manifest.total_bytes,
+        )
+
+    def browse(
+        self,
+        registry: str,
+        name: str,
+        ref: str = "latest",
+        *,
+        path: str = "",
+        recursive: bool = False,
+        cursor: str | None = None,
+        limit: int = DEFAULT_PAGE,
+        progress: Progress | None = None,
+    ) -> BrowsePage:
+        validate_logical_key(path, directory=True)
+        validate_limit(limit, MAX_PAGE)
+        resume = cursors.decode("browse", cursor)
+        reg, top_hash, manifest = self._package(registry, name, ref)
+        directory = path.rstrip("/")
+        segments = split_key(directory) if directory else []
+        lo, hi = manifest.directory(segments)
+        if segments and lo == hi:
+            what = "a file" if manifest.find(directory) is not None else "not in the package"
+            raise NotFoundError(
+                f"{path!r} is {what}, not a directory of {name}@{top_hash[:10]}.",
+                "Browse its parent directory, or use entry_info for a file.",
+            )
+        position = lo if resume is None else manifest.after(split_key(_cursor_str(resume).rstrip("/")), lo, hi)
+        items: list[BrowseItem] = []
+        depth = len(segments)
+        while position < hi and len(items) < limit:
+            key = manifest.split_at(position)
+            if recursive or len(key) == depth + 1:
+                entry = manifest.entry_at(position)
+                items.append(
+                    BrowseItem(
+                        path=entry.logical_key,
+                        kind="file",
+                        size=entry.size,
+                        hash=entry.model().hash,
+                        physical_key=entry.physical_key,
+                    )
+                )
+                position += 1
+            else:
+                child = key[: depth + 1]
+                end = manifest.after(child, position, hi)
+                items.append(
+                    BrowseItem(path="/".join(child) + "/", kind="directory", size=manifest.bytes_between(position, end))
+                )
+                position = end
+        more = position < hi
+        return BrowsePage(
+            items=items,
+            next_cursor=cursors.encode("browse", items[-1].path) if more and items else None,
+            name=name,
+            top_hash=top_hash,
+            path=path,
+        )
+
+    def entry_info(self, registry: str, name: str, logical_key: str, ref: str = "latest") -> Entry:
+        return self._entry(registry, name, logical_key, ref)[1].model()
+
+    def read_entry(
+        self,
+        registry: str,
+        name: str,
+        logical_key: str,
+        ref: str = "latest",
+        *,
+        offset: int = 0,
+        max_bytes: int = DEFAULT_READ_BYTES,
+        mode: ReadMode = "auto",
+    ) -> ReadResult:
+        _check_read(offset, max_bytes)
+        reg, entry = self._entry(registry, name, logical_key, ref)
+        storage, key, version = self._locate(entry.physical_key, reg)
+        return _read(storage, key, version, logical_key, offset, max_bytes, mode)
+
+    def entry_url(
+        self, registry: str, name: str, logical_key: str, ref: str = "latest", *, expires_in: int = 3600
+    ) -> PresignedUrl:
+        validate_limit(expires_in, MAX_PRESIGN_SECONDS, "expires_in")
+        reg, entry = self._entry(registry, name, logical_key, ref)
+        storage, key, version = self._locate(entry.physical_key, reg)
+        url, valid_for = storage.presign(key, version_id=version, expires_in=expires_in)
+        return PresignedUrl(url=url, expires_in=valid_for)
+
+    def diff(
+        self, registry: str, name: str, before: str, after: str = "latest", *, limit: int = MAX_PAGE
+    ) -> PackageDiff:
+        validate_limit(limit, MAX_PAGE)
+        validate_ref(before)
+        validate_ref(after)
+        reg, old_hash, old = self._package(registry, name, before)
+        new_hash = reg.resolve(name, after)
+        new = reg.manifest(new_hash)
+        added: list[str] = []
+        removed: list[str] = []
+        changed: list[EntryChange] = []
+        counts = {"added": 0, "removed": 0, "changed": 0}
+        for kind, a, b in _merge(old.entries(), new.entries()):
+            counts[kind] += 1
+            if kind == "added" and len(added) < limit:
+                added.append(b.logical_key)  # type: ignore[union-attr]
+            elif kind == "removed" and len(removed) < limit:
+                removed.append(a.logical_key)  # type: ignore[union-attr]
+            elif kind == "changed" and len(changed) < limit:
+                changed.append(EntryChange(logical_key=a.logical_key, before=a.model(), after=b.model()))  # type: ignore[union-attr]
+        return PackageDiff(
+            name=name,
+            before=old_hash,
+            after=new_hash,
+            added=added,
+            removed=removed,
+            changed=changed,
+            added_count=counts["added"],
+            removed_count=counts["removed"],
+            changed_count=counts["changed"],
+            truncated=any(n > limit for n in counts.values()),
+            message_before=old.message,
+            message_after=new.message,
+            user_meta_before=old.user_meta,
+            user_meta_after=new.user_meta,
+        )
+
+    def search_packages(
+        self, registry: str, query: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    ) -> Page[SearchHit]:
+        """A scan of the registry: each call looks at up to ``SEARCH_SCAN_LIMIT`` packages
+        (their latest manifest headers) in name order, so a page may hold fewer
+        than ``limit`` hits while ``next_cursor`` is set; follow it to the end.
+        """
+        validate_limit(limit, MAX_PAGE)
+        after = cursors.decode("search", cursor)
+        reg = self.registry(registry)
+        needle = query.strip().lower()
+        hits: list[SearchHit] = []
+        scanned = 0
+        last: str | None = None
+        names = reg.iter_names("", _cursor_str(after) if after is not None else None)
+        while len(hits) < limit and scanned < SEARCH_SCAN_LIMIT:
+            batch = list(islice(names, min(PARALLEL_READS, SEARCH_SCAN_LIMIT - scanned)))
+            if not batch:
+                return Page(items=hits, next_cursor=None)
+            for name, hit in zip(batch, _parallel(lambda n: _search_one(reg, n, needle), batch), strict=True):
+                scanned += 1
+                last = name
+                if hit is not None:
+                    hits.append(hit)
+                    if len(hits) == limit:
+                        break
+        return Page(items=hits, next_cursor=cursors.encode("search", last) if last is not None else None)
+
+    # Packages: writing -------------------------------------------------
+
+    def create_revision(
+        self,
+        registry: str,
+        name: str,
+        entries: Sequence[EntrySource],
+        *,
+        message: str | None = None,
+        user_meta: dict[str, Any] | None = None,
+        base_hash: str | None = None,
+        force: bool = False,
+        copy: bool = False,
+        progress: Progress | None = None,
+    ) -> PushResult:
+        validate_package_name(name)
+        reg = self.registry(registry, must_exist=False)
+        planned = self._planner(reg).plan(entries)
+        expected = reg.resolve(name, base_hash) if base_hash is not None else None
+        self._check_writable(reg, name, expected, force)
+        header: dict[str, Any] = {"version": "v0"}
+        if user_meta is not None:
+            header["user_meta"] = user_meta
+        header["message"] = message
+        new_entries = Materializer(reg.storage, name, copy=copy, progress=progress).run(planned)
+        return self._push(reg, name, header, (), new_entries, expected, force)
+
+    def update_revision(
+        self,
+        registry: str,
+        name: str,
+        *,
+        base_ref: str = "latest",
+        add: Sequence[EntrySource] = (),
+        remove: Sequence[str] = (),
+        user_meta: dict[str, Any] | None = None,
+        meta_mode: MetaMode = "merge",
+        message: str | None = None,
+        force: bool = False,
+        copy: bool = False,
+        progress: Progress | None = None,
+    ) -> PushResult:
+        if meta_mode not in ("merge", "replace"):
+            raise InvalidInputError(f"Invalid meta_mode {meta_mode!r}.", "Use 'merge' or 'replace'.")
+        for key in remove:
+            validate_logical_key(key, directory=key.endswith("/"))
+        reg, base_hash, base = self._package(registry, name, base_ref)
+        planned = self._planner(reg).plan(add)
+        removal = _Removal(remove, base)
+        self._check_writable(reg, name, base_hash, force)
+        header = {k: v for k, v in base.header.items() if k not in ("top_hash", "workflow")}
+        if user_meta is not None:
+            header["user_meta"] = user_meta if meta_mode == "replace" else {**base.user_meta, **user_meta}
+        header["message"] = message
+        added = Materializer(reg.storage, name, copy=copy, progress=progress).run(planned)
+        kept = (e for e in base.entries() if not removal.drops(e.logical_key))
+        merged = _overlay(kept, added)
+        return self._push(reg, name, header, base.dir_meta, merged, base_hash, force)
+
+    def _planner(self, reg: Registry) -> SourcePlanner:
+        return SourcePlanner(self.s3, registry_is_local=isinstance(reg.storage, LocalStorage))
+
+    @staticmethod
+    def _check_writable(reg: Registry, name: str, expected: str | None, force: bool) -> None:
+        """Refuse early (before any data is stored) a push that would conflict or that needs workflows."""
+        if reg.has_workflows():
+            raise NotSupportedError(
+                f"{reg.uri} has a workflows config (.quilt/workflows/config.yml) that the iam backend cannot validate.",
+                "Push to this registry with the quilt3 backend (quilt3 login) instead.",
+                capability=cap.WRITE,
+            )
+        if not force:
+            current = reg.latest(name)
+            if current != expected:
+                raise reg.conflict(name, expected, current)
+
+    def _push(
+        self,
+        reg: Registry,
+        name: str,
+        header: dict[str, Any],
+        dir_meta: Sequence[tuple[str, dict[str, Any]]],
+        entries: Iterator[ManifestEntry] | Sequence[ManifestEntry],
+        expected: str | None,
+        force: bool,
+    ) -> PushResult:
+        written = serialize(header, dir_meta, entries)
+        timestamp, previous = reg.push(name, written, expected=expected, force=force)
+        return PushResult(
+            name=name,
+            registry=reg.uri,
+            top_hash=written.top_hash,
+            timestamp=timestamp,
+            entry_count=written.entry_count,
+            total_bytes=written.total_bytes,
+            previous_hash=previous,
+        )
+
+    def delete_revision(self, registry: str, name: str, ref: str) -> DeleteResult:
+        validate_package_name(name)
+        reg = self.registry(registry)
+        top_hash = reg.resolve(name, ref)
+        deleted, latest = reg.delete_revision(name, top_hash)
+        return DeleteResult(
+            name=name,
+            registry=reg.uri,
+            deleted_revisions=[Revision(top_hash=h, timestamp=t) for t, h in deleted],
+            latest=latest,
+        )
+
+    def delete_package(self, registry: str, name: str) -> DeleteResult:
+        validate_package_name(name)
+        reg = self.registry(registry)
+        deleted = reg.delete_package(name)
+        return DeleteResult(
+            name=name,
+            registry=reg.uri,
+            deleted_revisions=[Revision(top_hash=h, timestamp=t) for t, h in deleted],
+            latest=None,
+        )
+
+    # Buckets and objects -----------------------------------------------
+
+    def list_buckets(self) -> list[BucketInfo]:
+        found: list[BucketInfo] = []
+        try:
+            with s3_errors("the bucket list"):
+                buckets = self.s3_client.list_buckets().get("Buckets", [])
+            found = [BucketInfo(uri=f"s3://{b['Name']}", source="s3") for b in buckets]
+        except Exception:  # noqa: BLE001 - no credentials or no s3:ListAllMyBuckets: configured registries only
+            if not self.registries:
+                raise
+        seen = {b.uri for b in found}
+        for location in self.registries:
+            if location.uri not in seen:
+                seen.add(location.uri)
+                found.append(BucketInfo(uri=location.uri, source="configured"))
+        return found
+
+    def list_objects(
+        self,
+        uri: str,
+        *,
+        recursive: bool = False,
+        cursor: str | None = None,
+        limit: int = DEFAULT_PAGE,
+    ) -> Page[ObjectInfo]:
+        validate_limit(limit, MAX_PAGE)
+        token = cursors.decode("objects", cursor)
+        storage, prefix = self._object_location(uri)
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        page = storage.list(
+            prefix, delimiter=None if recursive else "/", token=_cursor_str(token) if token else None, max_keys=limit
+        )
+        items = [_object_info(storage, obj) for obj in page.objects]
+        items += [ObjectInfo(uri=_object_uri(storage, p), kind="prefix") for p in page.prefixes]
+        items.sort(key=lambda item: item.uri)
+        return Page(items=items, next_cursor=cursors.encode("objects", page.next_token) if page.next_token else None)
+
+    def object_info(self, uri: str) -> ObjectInfo:
+        storage, key, version = self._object(uri)
+        return _object_info(storage, storage.head(key, version_id=version))
+
+    def read_object(
+        self, uri: str, *, offset: int = 0, max_bytes: int = DEFAULT_READ_BYTES, mode: ReadMode = "auto"
+    ) -> ReadResult:
+        _check_read(offset, max_bytes)
+        storage, key, version = self._object(uri)
+        return _read(storage, key, version, uri, offset, max_bytes, mode)
+
+    def _object(self, uri: str) -> tuple[Storage, str, str | None]:
+        if uri.startswith("s3://"):
+            parsed = parse_s3_uri(uri, allow_empty_key=False)
+            return self.s3(parsed.bucket), parsed.key, parsed.version_id
+        storage, key = self._object_location(uri)
+        if not key:
+            raise InvalidInputError(f"{uri!r} names a directory, not a file.", "Name a file.")
+        return storage, key, None
+
+    def _object_location(self, uri: str) -> tuple[Storage, str]:
+        """Storage and key (or prefix) of an ``s3://`` URI, or of a path inside a configured local registry."""
+        if uri.startswith("s3://"):
+            parsed = parse_s3_uri(uri)
+            if parsed.version_id:
+                raise InvalidInputError(f"{uri!r} has a versionId; a listing takes a prefix.", "Drop ?versionId=.")
+            return self.s3(parsed.bucket), parsed.key
+        path = file_uri_path(uri) if uri.startswith("file://") else Path(uri).expanduser().resolve()
+        for location in self.registries:
+            root = location.path
+            if location.is_local and root is not None and (path == root or root in path.parents):
+                return LocalStorage(root), path.relative_to(root).as_posix() if path != root else ""
+        raise InvalidInputError(
+            f"{uri!r} is not an S3 URI or a path inside a configured local registry.",
+            "Use s3://bucket/key, or add the local registry to QUILT_MCP_REGISTRIES.",
+        )
+
+
+def _cursor_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError("Invalid cursor.", "Pass back the next_cursor of the previous page unchanged.")
+    return value
+
+
+def _ts(pointer: str) -> datetime:
+    return datetime.fromtimestamp(int(pointer), UTC)
+
+
+def _check_read(offset: int, max_bytes: int) -> None:
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidInputError(f"offset must be 0 or more, got {offset!r}.", "Pass a byte offset from the start.")
+    validate_limit(max_bytes, MAX_READ_BYTES, "max_bytes")
+
+
+def _read(
+    storage: Storage, key: str, version: str | None, source: str, offset: int, max_bytes: int, mode: ReadMode
+) -> ReadResult:
+    data, total = storage.read_range(key, offset, max_bytes, version_id=version)
+    if offset > total:
+        raise InvalidInputError(
+            f"offset {offset} is past the end of {source} ({total} bytes).", "Pass an offset below the size."
+        )
+    return ReadResult.from_bytes(source, data, offset=offset, total_size=total, mode=mode)
+
+
+def _object_uri(storage: Storage, key: str) -> str:
+    if isinstance(storage, S3Storage):
+        return s3_physical_key(storage.bucket, key, None)
+    return storage.physical_key(key) + ("/" if key.endswith("/") else "")
+
+
+def _object_info(storage: Storage, obj: ObjectMeta) -> ObjectInfo:
+    return ObjectInfo(
+        uri=_object_uri(storage, obj.key),
+        kind="object",
+        size=obj.size,
+        last_modified=obj.last_modified,
+        etag=obj.etag,
+        version_id=obj.version_id,
+        content_type=obj.content_type,
+    )
+
+
+def _parallel(fn: Callable[[str], Any], items: list[str]) -> list[Any]:
+    if len(items) <= 1:
+        return [fn(i) for i in items]
+    with ThreadPoolExecutor(min(PARALLEL_READS, len(items))) as pool:
+        return list(pool.map(fn, items))
+
+
+def _search_one(reg: Registry, name: str, needle: str) -> SearchHit | None:
+    """A hit if ``needle`` is in the name, or the latest revision's message or user metadata."""
+    top_hash = reg.latest(name)
+    if top_hash is None:
+        return None
+    try:
+        header = reg.header(top_hash)
+    except NotFoundError:
+        return None
+    message = header.get("message") if isinstance(header.get("message"), str) else None
+    user_meta = header.get("user_meta") if isinstance(header.get("user_meta"), dict) else {}
+    matched: list[Any] = []
+    if needle in name.lower():
+        matched.append("name")
+    if message and needle in message.lower():
+        matched.append("message")
+    if user_meta and needle in json.dumps(user_meta, ensure_ascii=False).lower():
+        matched.append("metadata")
+    if needle and not matched:
+        return None
+    return SearchHit(name=name, top_hash=top_hash, matched=matched, message=message, user_meta=user_meta)
+
+
+def _merge(
+    old: Iterator[ManifestEntry], new: Iterator[ManifestEntry]
+) -> Iterator[tuple[str, ManifestEntry | None, ManifestEntry | None]]:
+    """Walk two entry streams in walk order: ``("added"|"removed"|"changed", before, after)``."""
+    a, b = next(old, None), next(new, None)
+    while a is not None or b is not None:
+        ka = split_key(a.logical_key) if a is not None else None
+        kb = split_key(b.logical_key) if b is not None else None
+        if kb is None or (ka is not None and ka < kb):
+            yield "removed", a, None
+            a = next(old, None)
+        elif ka is None or kb < ka:
+            yield "added", None, b
+            b = next(new, None)
+        else:
+            if not a.same_content(b):  # type: ignore[union-attr]
+                yield "changed", a, b
+            a, b = next(old, None), next(new, None)
+
+
+def _overlay(base: Iterator[ManifestEntry], added: list[ManifestEntry]) -> Iterator[ManifestEntry]:
+    """``base`` with ``added`` merged in (both in walk order); an added entry replaces a base one."""
+    replacing = iter(added)
+    nxt = next(replacing, None)
+    for entry in base:
+        key = split_key(entry.logical_key)
+        while nxt is not None and split_key(nxt.logical_key) < key:
+            yield nxt
+            nxt = next(replacing, None)
+        if nxt is not None and split_key(nxt.logical_key) == key:
+            continue
+        yield entry
+    while nxt is not None:
+        yield nxt
+        nxt = next(replacing, None)
+
+
+class _Removal:
+    """The logical keys and directory prefixes an update drops; each must match something in the base."""
+
+    def __init__(self, remove: Sequence[str], base: Manifest) -> None:
+        self.keys = {k for k in remove if not k.endswith("/")}
+        self.dirs = [split_key(k.rstrip("/")) for k in remove if k.endswith("/")]
+        for key in self.keys:
+            if base.find(key) is None:
+                raise NotFoundError(f"Cannot remove {key!r}: it is not in the base revision.", "Browse the package.")
+        for segments in self.dirs:
+            lo, hi = base.directory(segments)
+            if lo == hi:
+                raise NotFoundError(
+                    f"Cannot remove {'/'.join(segments)}/: no entries below it in the base revision.",
+                    "Browse the package.",
+                )
+
+    def drops(self, logical_key: str) -> bool:
+        if logical_key in self.keys:
+            return True
+        key = split_key(logical_key)
+        return any(key[: len(d)] == d and len(key) > len(d) for d in self.dirs)

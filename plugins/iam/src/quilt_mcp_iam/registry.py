@@ -1,0 +1,325 @@
+"""A Quilt registry's ``.quilt/`` layout on one ``Storage``: names, pointers, manifests.
+
+Layout (quilt3's ``PackageRegistryV1``):
+
+- ``.quilt/named_packages/<ns>/<name>/latest`` and ``/<unix seconds>``: pointer
+  files holding a 64-hex top hash;
+- ``.quilt/packages/<top hash>``: the manifest.
+
+Writes go manifest, then timestamp pointer, then ``latest``; ``latest`` is
+written conditionally on being what the writer based its revision on, and a
+writer that loses removes its timestamp pointer, so no failure leaves a
+pointer to a missing manifest or a half-made revision in view.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from quilt_mcp.errors import ConflictError, InvalidInputError, NotFoundError
+from quilt_mcp.names import TOP_HASH_RE, validate_ref
+from quilt_mcp_iam.cache import ManifestCache
+from quilt_mcp_iam.manifest import Manifest, Written
+from quilt_mcp_iam.storage import ConditionFailed, Storage
+
+NAMED = ".quilt/named_packages/"
+PACKAGES = ".quilt/packages/"
+WORKFLOW_CONFIG = ".quilt/workflows/config.yml"
+LATEST = "latest"
+HEADER_PROBE = 64 * 1024
+PARALLEL_READS = 16
+TIMESTAMP_TRIES = 5
+_NAME_RE = re.compile(r"^[\w-]+$")
+
+
+def _timestamp(pointer: str) -> datetime:
+    return datetime.fromtimestamp(int(pointer), UTC)
+
+
+class Registry:
+    """Read and write packages in one registry (``uri``) stored on ``storage``."""
+
+    def __init__(self, uri: str, storage: Storage, cache: ManifestCache) -> None:
+        self.uri = uri
+        self.storage = storage
+        self.cache = cache
+
+    # Keys ---------------------------------------------------------------
+
+    @staticmethod
+    def pointer_key(name: str, pointer: str) -> str:
+        return f"{NAMED}{name}/{pointer}"
+
+    @staticmethod
+    def manifest_key(top_hash: str) -> str:
+        return f"{PACKAGES}{top_hash}"
+
+    # Package names ------------------------------------------------------
+
+    def iter_names(self, prefix: str = "", after: str | None = None) -> Iterator[str]:
+        """Package names starting with ``prefix`` and sorting after ``after``, in name order.
+
+        One delimited listing of namespaces, then one of names per namespace
+        (1,000 per call): never a listing of every pointer file.
+        """
+        ns_part, slash, name_part = prefix.partition("/")
+        after_ns, _, after_name = after.partition("/") if after else ("", "", "")
+        if slash:
+            namespaces: Iterator[str] = iter([ns_part] if _NAME_RE.match(ns_part) else [])
+        else:
+            namespaces = self._children(NAMED, ns_part, after_ns or None)
+        for ns in namespaces:
+            if after and ns + "/" < after_ns + "/":
+                continue
+            resume = after_name if after and ns == after_ns else None
+            for name in self._children(f"{NAMED}{ns}/", name_part, resume):
+                yield f"{ns}/{name}"
+
+    def _children(self, base: str, stem: str, after: str | None) -> Iterator[str]:
+        """Directory names below ``base`` starting with ``stem`` and after ``after``, in string order.
+
+        Storage lists ``name/`` prefixes, which sort differently from names
+        when one name is another plus ``-...`` (``a-b/`` < ``a/`` but ``a`` <
+        ``a-b``). A listed name is yielded once no later-listed name can sort
+        before it: later names either sort after the last listed one, or are
+        one of its prefixes ending before a ``-``.
+        """
+        pending: list[str] = []
+        start = base + after if after else None
+        for page in self.storage.iter_all(base + stem, delimiter="/", start_after=start):
+            for prefix in page.prefixes:
+                name = prefix[len(base) : -1]
+                if _NAME_RE.match(name) and (after is None or name > after):
+                    heapq.heappush(pending, name)
+            if not page.prefixes:
+                continue
+            last = page.prefixes[-1][len(base) : -1]
+            bound = self._dash_prefix(last, len(stem), after)
+            while pending and pending[0] <= last and (bound is None or pending[0] < bound):
+                yield heapq.heappop(pending)
+        while pending:
+            yield heapq.heappop(pending)
+
+    @staticmethod
+    def _dash_prefix(name: str, min_len: int, after: str | None) -> str | None:
+        """The shortest prefix of ``name`` ending before a ``-`` that could still be listed."""
+        for index in range(max(1, min_len), len(name)):
+            if name[index] == "-" and (after is None or name[:index] > after):
+                return name[:index]
+        return None
+
+    def exists(self, name: str) -> bool:
+        """True if the package has any pointer."""
+        page = self.storage.list(f"{NAMED}{name}/", max_keys=1)
+        return bool(page.objects)
+
+    # Pointers -----------------------------------------------------------
+
+    def pointer_names(self, name: str) -> list[str]:
+        """Every pointer of ``name`` (``latest`` and timestamps)."""
+        base = f"{NAMED}{name}/"
+        return [
+            obj.key[len(base) :]
+            for page in self.storage.iter_all(base)
+            for obj in page.objects
+            if "/" not in obj.key[len(base) :]
+        ]
+
+    def timestamps(self, name: str) -> list[str]:
+        """Timestamp pointers of ``name``, newest first."""
+        return sorted((p for p in self.pointer_names(name) if p.isdigit()), key=int, reverse=True)
+
+    def read_pointer(self, name: str, pointer: str) -> str | None:
+        """The top hash a pointer holds, or ``None`` if it is absent or not a hash."""
+        tagged = self.storage.read_tagged(self.pointer_key(name, pointer))
+        if tagged is None:
+            return None
+        value = tagged.data.decode("utf-8", "replace").strip()
+        return value if TOP_HASH_RE.match(value) else None
+
+    def read_pointers(self, name: str, pointers: Sequence[str]) -> dict[str, str]:
+        """``pointer -> top hash`` for those of ``pointers`` that hold one (read in parallel)."""
+        if not pointers:
+            return {}
+        workers = min(PARALLEL_READS, len(pointers))
+        if workers == 1:
+            values = [self.read_pointer(name, p) for p in pointers]
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                values = list(pool.map(lambda p: self.read_pointer(name, p), pointers))
+        return {p: v for p, v in zip(pointers, values, strict=True) if v is not None}
+
+    def latest(self, name: str) -> str | None:
+        return self.read_pointer(name, LATEST)
+
+    def timestamp_of(self, name: str, top_hash: str) -> datetime | None:
+        """When ``top_hash`` was last pushed as ``name`` (its newest timestamp pointer), if it was."""
+        stamps = self.timestamps(name)
+        for start in range(0, len(stamps), PARALLEL_READS):
+            batch = stamps[start : start + PARALLEL_READS]
+            found = self.read_pointers(name, batch)
+            for pointer in batch:
+                if found.get(pointer) == top_hash:
+                    return _timestamp(pointer)
+        return None
+
+    # Revisions ----------------------------------------------------------
+
+    def resolve(self, name: str, ref: str) -> str:
+        """The full top hash ``ref`` names in package ``name``."""
+        ref = validate_ref(ref)
+        if ref == LATEST:
+            found = self.latest(name)
+            if found is None:
+                raise self.not_found(name)
+            return found
+        if not self.exists(name):
+            raise self.not_found(name)
+        if len(ref) == 64:
+            if not self.storage.exists(self.manifest_key(ref)):
+                raise NotFoundError(
+                    f"Revision {ref} of {name} does not exist in {self.uri}.", "List the revisions to see valid hashes."
+                )
+            return ref
+        page = self.storage.list(self.manifest_key(ref), max_keys=2)
+        matches = [obj.key[len(PACKAGES) :] for obj in page.objects]
+        if not matches:
+            raise NotFoundError(
+                f"No revision of {name} in {self.uri} starts with {ref!r}.", "List the revisions to see valid hashes."
+            )
+        if len(matches) > 1:
+            raise InvalidInputError(
+                f"Hash prefix {ref!r} matches several revisions in {self.uri}.", "Give more characters of the hash."
+            )
+        return matches[0]
+
+    def not_found(self, name: str) -> NotFoundError:
+        return NotFoundError(
+            f"Package {name} does not exist in {self.uri}.", "List the packages in the registry to see what exists."
+        )
+
+    def manifest(self, top_hash: str) -> Manifest:
+        """The parsed manifest of ``top_hash`` (cached)."""
+
+        def load() -> Manifest:
+            try:
+                return Manifest.parse(self.storage.read(self.manifest_key(top_hash)))
+            except NotFoundError:
+                raise NotFoundError(
+                    f"The manifest of revision {top_hash} is missing from {self.uri}.",
+                    "List the revisions to see valid hashes.",
+                ) from None
+
+        return self.cache.get(self.uri, top_hash, load)
+
+    def header(self, top_hash: str) -> dict[str, Any]:
+        """Only the header of a manifest: the cached one, or its first line."""
+        key = self.manifest_key(top_hash)
+        data, total = self.storage.read_range(key, 0, HEADER_PROBE)
+        if b"\n" not in data and len(data) < total:
+            data = self.storage.read(key)
+        return Manifest.parse(data.split(b"\n", 1)[0]).header
+
+    # Writes -------------------------------------------------------------
+
+    def has_workflows(self) -> bool:
+        return self.storage.exists(WORKFLOW_CONFIG)
+
+    def push(self, name: str, written: Written, *, expected: str | None, force: bool) -> tuple[datetime, str | None]:
+        """Make ``written`` the latest revision of ``name``; return its timestamp and the previous latest.
+
+        Unless ``force``, ``latest`` must be ``expected`` (absent when ``None``)
+        before and when ``latest`` is written: otherwise ``ConflictError`` and
+        the timestamp pointer this push wrote is removed again.
+        """
+        latest_key = self.pointer_key(name, LATEST)
+        current = self.storage.read_tagged(latest_key)
+        current_hash = current.data.decode("utf-8", "replace").strip() if current else None
+        if not force and current_hash != expected:
+            raise self.conflict(name, expected, current_hash)
+        self.storage.write(self.manifest_key(written.top_hash), written.data)
+        pointer = self._write_timestamp(name, written.top_hash)
+        body = written.top_hash.encode()
+        try:
+            if force:
+                self.storage.write(latest_key, body)
+            elif current is None:
+                self.storage.write(latest_key, body, if_absent=True)
+            else:
+                self.storage.write(latest_key, body, if_tag=current.tag)
+        except ConditionFailed:
+            self.storage.delete(self.pointer_key(name, pointer))
+            raise self.conflict(name, expected, self.latest(name)) from None
+        except BaseException:
+            self.storage.delete(self.pointer_key(name, pointer))
+            raise
+        return _timestamp(pointer), current_hash
+
+    def _write_timestamp(self, name: str, top_hash: str) -> str:
+        """Write a new timestamp pointer (the next free second, never overwriting one) and return its name."""
+        now = int(time.time())
+        for attempt in range(TIMESTAMP_TRIES):
+            pointer = str(now + attempt)
+            try:
+                self.storage.write(self.pointer_key(name, pointer), top_hash.encode(), if_absent=True)
+                return pointer
+            except ConditionFailed:
+                continue
+        raise ConflictError(
+            f"Package {name} received {TIMESTAMP_TRIES} revisions within seconds.", "Wait a moment and retry."
+        )
+
+    @staticmethod
+    def conflict(name: str, expected: str | None, found: str | None) -> ConflictError:
+        return ConflictError(
+            f"Package {name} changed: 'latest' is {found or 'absent (the package does not exist)'}, "
+            f"but this write was based on {expected or 'no revision (a new package)'}.",
+            "Read the latest revision and apply the change to it, or pass force=True to overwrite.",
+        )
+
+    def delete_revision(self, name: str, top_hash: str) -> tuple[list[tuple[datetime, str]], str | None]:
+        """Remove every pointer to ``top_hash``; re-point ``latest`` to the newest remaining one as quilt3 does.
+
+        ``latest`` is re-pointed before the old pointers go, so readers never
+        find the package without a ``latest`` while revisions remain.
+        Returns the deleted timestamp revisions and where ``latest`` now points.
+        """
+        pointers = self.read_pointers(name, self.pointer_names(name))
+        if not pointers:
+            raise self.not_found(name)
+        deleted = [p for p, h in pointers.items() if h == top_hash]
+        if not deleted:
+            raise NotFoundError(f"Revision {top_hash} is not a revision of {name}.", "List the revisions of the package.")
+        remaining = [p for p, h in pointers.items() if h != top_hash and p.isdigit()]
+        latest = pointers.get(LATEST)
+        if LATEST in deleted:
+            latest = pointers[max(remaining, key=int)] if remaining else None
+            if latest is None:
+                self.storage.delete(self.pointer_key(name, LATEST))
+            else:
+                self.storage.write(self.pointer_key(name, LATEST), latest.encode())
+        for pointer in deleted:
+            if pointer != LATEST:
+                self.storage.delete(self.pointer_key(name, pointer))
+        stamps = sorted((p for p in deleted if p.isdigit()), key=int, reverse=True)
+        return [(_timestamp(p), top_hash) for p in stamps], latest
+
+    def delete_package(self, name: str) -> list[tuple[datetime, str]]:
+        """Remove every pointer of ``name`` (``latest`` first); manifests and data stay."""
+        names = self.pointer_names(name)
+        pointers = self.read_pointers(name, names)
+        if not names:
+            raise self.not_found(name)
+        if LATEST in names:
+            self.storage.delete(self.pointer_key(name, LATEST))
+        for pointer in names:
+            if pointer != LATEST:
+                self.storage.delete(self.pointer_key(name, pointer))
+        stamps = sorted((p for p in pointers if p.isdigit()), key=int, reverse=True)
+        return [(_timestamp(p), pointers[p]) for p in stamps]

@@ -1,0 +1,254 @@
+"""``Storage`` on an S3 bucket through boto3, and the one place S3 errors become domain errors."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote, urlencode, urlunparse
+
+import botocore.exceptions
+
+from quilt_mcp.errors import (
+    AuthRequiredError,
+    BackendUnavailableError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    QuiltMCPError,
+)
+from quilt_mcp_iam.storage import ConditionFailed, Listing, ObjectMeta, Storage, Tagged, Written
+
+NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound", "NoSuchVersion"})
+DENIED_CODES = frozenset({"AccessDenied", "403", "AllAccessDisabled", "Forbidden"})
+AUTH_CODES = frozenset(
+    {"InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired"}
+)
+CONDITION_CODES = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict", "409"})
+UNSUPPORTED_CONDITION_CODES = frozenset({"NotImplemented", "501"})
+
+AUTH_HINT = "Configure AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or an IAM role)."
+
+
+def s3_physical_key(bucket: str, key: str, version_id: str | None) -> str:
+    """``s3://bucket/key?versionId=..`` quoted exactly as quilt3's ``PhysicalKey.__str__``."""
+    params = urlencode({"versionId": version_id}) if version_id is not None else ""
+    return urlunparse(("s3", bucket, quote("/" + key), None, params, None))
+
+
+def translate(err: Exception, what: str) -> QuiltMCPError:
+    """The domain error for a botocore failure while touching ``what`` (e.g. ``s3://b/k``)."""
+    if isinstance(err, QuiltMCPError):
+        return err
+    if isinstance(err, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
+        return AuthRequiredError(f"No AWS credentials to access {what}.", AUTH_HINT)
+    if isinstance(err, botocore.exceptions.ClientError):
+        code = str(err.response.get("Error", {}).get("Code", ""))
+        if code == "NoSuchBucket":
+            return NotFoundError(f"Bucket of {what} does not exist.", "Check the bucket name.")
+        if code in NOT_FOUND_CODES:
+            return NotFoundError(f"{what} does not exist.", "Check the name, key or version.")
+        if code in DENIED_CODES:
+            return PermissionDeniedError(
+                f"Access denied to {what}.", "Use credentials whose IAM policy allows this S3 action on the bucket."
+            )
+        if code in AUTH_CODES:
+            return AuthRequiredError(f"AWS rejected the credentials for {what} ({code}).", AUTH_HINT)
+        if code in ("InvalidBucketName", "InvalidArgument", "KeyTooLongError"):
+            return InvalidInputError(f"S3 rejected the request for {what} ({code}).", "Check the URI.")
+        return BackendUnavailableError(f"S3 failed on {what}: {code or err}.", "Retry; if it persists check S3.")
+    if isinstance(err, botocore.exceptions.BotoCoreError):
+        return BackendUnavailableError(f"Could not reach S3 for {what}: {err}.", "Check the network and the endpoint.")
+    raise err
+
+
+def _code(err: botocore.exceptions.ClientError) -> str:
+    return str(err.response.get("Error", {}).get("Code", ""))
+
+
+@contextlib.contextmanager
+def s3_errors(what: str) -> Iterator[None]:
+    """Turn botocore exceptions raised inside into domain errors about ``what``."""
+    try:
+        yield
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+        raise translate(err, what) from err
+
+
+def object_meta(key: str, resp: dict[str, Any]) -> ObjectMeta:
+    """An ``ObjectMeta`` from a HEAD/GET response or a listing item."""
+    return ObjectMeta(
+        key=key,
+        size=int(resp.get("ContentLength", resp.get("Size", 0))),
+        last_modified=resp.get("LastModified"),
+        etag=resp.get("ETag"),
+        version_id=resp.get("VersionId") if resp.get("VersionId") not in (None, "null") else None,
+        content_type=resp.get("ContentType"),
+        checksum_sha256=resp.get("ChecksumSHA256"),
+    )
+
+
+class S3Storage(Storage):
+    """One bucket, through a (thread-safe) boto3 S3 client."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}"
+
+    def _what(self, key: str, version_id: str | None = None) -> str:
+        return s3_physical_key(self.bucket, key, version_id)
+
+    def physical_key(self, key: str, version_id: str | None = None) -> str:
+        return s3_physical_key(self.bucket, key, version_id)
+
+    def _get(self, key: str, version_id: str | None, **extra: Any) -> dict[str, Any]:
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, **extra}
+        if version_id:
+            params["VersionId"] = version_id
+        with s3_errors(self._what(key, version_id)):
+            return self.client.get_object(**params)
+
+    def read(self, key: str, *, version_id: str | None = None) -> bytes:
+        resp = self._get(key, version_id)
+        with s3_errors(self._what(key, version_id)):
+            return resp["Body"].read()
+
+    def read_tagged(self, key: str) -> Tagged | None:
+        try:
+            resp = self._get(key, None)
+        except NotFoundError:
+            return None
+        with s3_errors(self._what(key)):
+            return Tagged(resp["Body"].read(), resp["ETag"])
+
+    def read_range(self, key: str, offset: int, length: int, *, version_id: str | None = None) -> tuple[bytes, int]:
+        if length <= 0:
+            return b"", self.head(key, version_id=version_id).size
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "Range": f"bytes={offset}-{offset + length - 1}"}
+        if version_id:
+            params["VersionId"] = version_id
+        try:
+            resp = self.client.get_object(**params)
+        except botocore.exceptions.ClientError as err:
+            if _code(err) != "InvalidRange":
+                raise translate(err, self._what(key, version_id)) from err
+            # The range starts at or past the end (or the object is empty).
+            return b"", self.head(key, version_id=version_id).size
+        except botocore.exceptions.BotoCoreError as err:
+            raise translate(err, self._what(key, version_id)) from err
+        content_range = resp.get("ContentRange") or ""
+        total = int(content_range.rpartition("/")[2]) if "/" in content_range else int(resp["ContentLength"])
+        with s3_errors(self._what(key, version_id)):
+            return resp["Body"].read(), total
+
+    def iter_chunks(self, key: str, *, version_id: str | None = None, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        resp = self._get(key, version_id)
+        body = resp["Body"]
+        try:
+            with s3_errors(self._what(key, version_id)):
+                yield from body.iter_chunks(chunk_size)
+        finally:
+            body.close()
+
+    def head(self, key: str, *, version_id: str | None = None) -> ObjectMeta:
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ChecksumMode": "ENABLED"}
+        if version_id:
+            params["VersionId"] = version_id
+        with s3_errors(self._what(key, version_id)):
+            return object_meta(key, self.client.head_object(**params))
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.head(key)
+        except NotFoundError:
+            return False
+        return True
+
+    def write(self, key: str, data: bytes, *, if_tag: str | None = None, if_absent: bool = False) -> Written:
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "Body": data, "ChecksumAlgorithm": "SHA256"}
+        if if_tag is not None:
+            params["IfMatch"] = if_tag
+        elif if_absent:
+            params["IfNoneMatch"] = "*"
+        try:
+            resp = self.client.put_object(**params)
+        except botocore.exceptions.ClientError as err:
+            code = _code(err)
+            if code in CONDITION_CODES:
+                raise ConditionFailed(key) from err
+            if code in ("NoSuchKey", "404") and if_tag is not None:
+                raise ConditionFailed(key) from err  # the object we matched against is gone
+            if code in UNSUPPORTED_CONDITION_CODES and (if_tag is not None or if_absent):
+                return self._write_checked(key, data, if_tag=if_tag, if_absent=if_absent)
+            raise translate(err, self._what(key)) from err
+        except botocore.exceptions.BotoCoreError as err:
+            raise translate(err, self._what(key)) from err
+        return Written(resp.get("VersionId"), resp.get("ChecksumSHA256"))
+
+    def _write_checked(self, key: str, data: bytes, *, if_tag: str | None, if_absent: bool) -> Written:
+        """Fallback for S3-compatible stores without conditional writes: re-read, compare, write."""
+        current = self.read_tagged(key)
+        if (if_absent and current is not None) or (if_tag is not None and (current is None or current.tag != if_tag)):
+            raise ConditionFailed(key)
+        return self.write(key, data)
+
+    def copy_from(self, src_bucket: str, src_key: str, src_version: str | None, key: str) -> Written:
+        """Server-side copy of an object (up to 5 GB) into ``key``, with a SHA256 checksum."""
+        source: dict[str, str] = {"Bucket": src_bucket, "Key": src_key}
+        if src_version:
+            source["VersionId"] = src_version
+        with s3_errors(s3_physical_key(src_bucket, src_key, src_version)):
+            resp = self.client.copy_object(
+                CopySource=source, Bucket=self.bucket, Key=key, ChecksumAlgorithm="SHA256"
+            )
+        result = resp.get("CopyObjectResult", {})
+        return Written(resp.get("VersionId"), result.get("ChecksumSHA256"))
+
+    def delete(self, key: str) -> None:
+        with s3_errors(self._what(key)):
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def list(
+        self,
+        prefix: str,
+        *,
+        delimiter: str | None = None,
+        start_after: str | None = None,
+        token: str | None = None,
+        max_keys: int = 1000,
+    ) -> Listing:
+        params: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix, "MaxKeys": max_keys}
+        if delimiter:
+            params["Delimiter"] = delimiter
+        if token:
+            params["ContinuationToken"] = token
+        elif start_after:
+            params["StartAfter"] = start_after
+        with s3_errors(f"s3://{self.bucket}/{prefix}"):
+            resp = self.client.list_objects_v2(**params)
+        return Listing(
+            objects=[object_meta(item["Key"], item) for item in resp.get("Contents", ())],
+            prefixes=[item["Prefix"] for item in resp.get("CommonPrefixes", ())],
+            next_token=resp.get("NextContinuationToken") if resp.get("IsTruncated") else None,
+        )
+
+    def iter_latest_versions(self, prefix: str) -> Iterator[ObjectMeta]:
+        """The current version of every object below ``prefix`` (as quilt3's ``set_dir`` lists them)."""
+        paginator = self.client.get_paginator("list_object_versions")
+        with s3_errors(f"s3://{self.bucket}/{prefix}"):
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Versions", ()):
+                    if item.get("IsLatest"):
+                        yield object_meta(item["Key"], item)
+
+    def presign(self, key: str, *, version_id: str | None, expires_in: int) -> tuple[str, int | None]:
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if version_id:
+            params["VersionId"] = version_id
+        with s3_errors(self._what(key, version_id)):
+            url = self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+        return url, expires_in

@@ -1,0 +1,264 @@
+"""Turning ``EntrySource`` items into manifest entries, in two phases.
+
+``plan`` only reads: it validates every logical key, lists prefixes and
+directories and checks sources exist, so bad input fails before anything is
+written. ``materialize`` then stores inline text and copies (and hashes what
+S3 cannot vouch for), giving ``ManifestEntry`` objects.
+
+Where bytes land:
+
+- S3 registry: inline text and copies go to ``s3://<bucket>/<name>/<logical key>``
+  (quilt3's default push destination) and are pinned by ``versionId``.
+- Local registry: to ``<registry>/<name>/<logical key>``; if that file holds
+  other bytes (an earlier revision's), to
+  ``<registry>/.quilt/data/<hash prefix>/<name>/<logical key>`` instead, so no
+  earlier revision's entry ever changes under it.
+- S3 sources keep their physical key (with ``versionId``) unless ``copy``.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from quilt_mcp.errors import InvalidInputError, NotFoundError
+from quilt_mcp.models import EntrySource
+from quilt_mcp.names import validate_logical_key
+from quilt_mcp.ops import Progress
+from quilt_mcp.uris import parse_s3_uri
+from quilt_mcp_iam.hashing import HASH_TYPE, from_s3_checksum, hash_bytes, hash_chunks
+from quilt_mcp_iam.local import LocalStorage, file_uri_path
+from quilt_mcp_iam.manifest import ManifestEntry, split_key
+from quilt_mcp_iam.s3 import S3Storage, s3_physical_key
+from quilt_mcp_iam.storage import ObjectMeta, Storage
+
+PARALLEL_HASHES = 8
+LOCAL_DATA = ".quilt/data"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One entry to create: its key, meta, and exactly one of text, an S3 object, or a local file."""
+
+    logical_key: str
+    meta: dict | None
+    text: bytes | None = None
+    s3: tuple[S3Storage, ObjectMeta] | None = None
+    local: Path | None = None
+
+    @property
+    def size(self) -> int:
+        if self.text is not None:
+            return len(self.text)
+        if self.s3 is not None:
+            return self.s3[1].size
+        assert self.local is not None
+        return self.local.stat().st_size
+
+
+def _join(prefix: str, rest: str) -> str:
+    return f"{prefix.rstrip('/')}/{rest}" if prefix.strip("/") else rest
+
+
+def _entry_meta(meta: dict | None) -> dict:
+    return {"user_meta": meta} if meta is not None else {}
+
+
+def _local_path(source: str) -> Path:
+    if source.startswith("file://"):
+        return file_uri_path(source)
+    return Path(source).expanduser().resolve()
+
+
+class SourcePlanner:
+    """Validates and expands sources for a push of ``name`` into ``registry``."""
+
+    def __init__(self, s3_storage: Callable[[str], S3Storage], *, registry_is_local: bool) -> None:
+        self._s3 = s3_storage
+        self._local_ok = registry_is_local
+
+    def plan(self, sources: Sequence[EntrySource]) -> list[Planned]:
+        """Every entry the sources stand for, validated, in walk order. Reads only."""
+        for src in sources:
+            if (src.source is None) == (src.text is None):
+                raise InvalidInputError(
+                    f"Entry {src.logical_key!r} must have exactly one of 'source' and 'text'.",
+                    "Give an S3 URI (or local path) in 'source', or inline content in 'text'.",
+                )
+            is_dir = src.source is not None and (src.source.endswith("/") or self._is_local_dir(src.source))
+            validate_logical_key(src.logical_key, directory=is_dir)
+        planned: list[Planned] = []
+        for src in sources:
+            if src.text is not None:
+                planned.append(Planned(src.logical_key, src.meta, text=src.text.encode("utf-8")))
+            elif src.source.startswith("s3://"):  # type: ignore[union-attr]
+                planned.extend(self._plan_s3(src))
+            else:
+                planned.extend(self._plan_local(src))
+        planned.sort(key=lambda p: split_key(p.logical_key))
+        for before, after in zip(planned, planned[1:], strict=False):
+            a, b = split_key(before.logical_key), split_key(after.logical_key)
+            if a == b:
+                raise InvalidInputError(
+                    f"Logical key {after.logical_key!r} is given more than once.", "Give each logical key once."
+                )
+            if b[: len(a)] == a:
+                raise InvalidInputError(
+                    f"Logical key {before.logical_key!r} is a file and also a directory of {after.logical_key!r}.",
+                    "Rename one of them.",
+                )
+        return planned
+
+    def _is_local_dir(self, source: str) -> bool:
+        return not source.startswith("s3://") and self._local_ok and _local_path(source).is_dir()
+
+    def _plan_s3(self, src: EntrySource) -> list[Planned]:
+        uri = parse_s3_uri(src.source or "")
+        storage = self._s3(uri.bucket)
+        if not uri.key or uri.key.endswith("/"):
+            if uri.version_id:
+                raise InvalidInputError(f"{src.source} is a prefix and cannot have a versionId.", "Drop ?versionId=.")
+            found = [
+                Planned(_join(src.logical_key, obj.key[len(uri.key) :]), src.meta, s3=(storage, obj))
+                for obj in storage.iter_latest_versions(uri.key)
+                if not obj.key.endswith("/")
+            ]
+            if not found:
+                raise NotFoundError(f"No objects below {src.source}.", "Check the bucket and prefix.")
+            for item in found:
+                self._check_derived_key(item.logical_key, src.source or "")
+            return found
+        head = storage.head(uri.key, version_id=uri.version_id)
+        return [Planned(src.logical_key, src.meta, s3=(storage, head))]
+
+    def _plan_local(self, src: EntrySource) -> list[Planned]:
+        if not self._local_ok:
+            raise InvalidInputError(
+                f"Local source {src.source!r} can only go into a local registry.",
+                "Upload the file to S3 and give its s3:// URI, or use inline 'text'.",
+            )
+        path = _local_path(src.source or "")
+        if path.is_file():
+            return [Planned(src.logical_key, src.meta, local=path)]
+        if not path.is_dir():
+            raise NotFoundError(f"Local source {src.source!r} does not exist.", "Check the path.")
+        found = [
+            Planned(_join(src.logical_key, f.relative_to(path).as_posix()), src.meta, local=f)
+            for f in sorted(path.rglob("*"))
+            if f.is_file()
+        ]
+        if not found:
+            raise NotFoundError(f"Local directory {src.source!r} holds no files.", "Check the path.")
+        for item in found:
+            self._check_derived_key(item.logical_key, src.source or "")
+        return found
+
+    @staticmethod
+    def _check_derived_key(logical_key: str, source: str) -> None:
+        try:
+            validate_logical_key(logical_key)
+        except InvalidInputError as err:
+            raise InvalidInputError(f"{source} holds an object that maps to an invalid logical key.", err.message)
+
+
+class Materializer:
+    """Stores and hashes planned entries for package ``name`` in ``registry``."""
+
+    def __init__(self, registry: Storage, name: str, *, copy: bool, progress: Progress | None) -> None:
+        self.registry = registry
+        self.name = name
+        self.copy = copy
+        self.progress = progress
+
+    def run(self, planned: Sequence[Planned]) -> list[ManifestEntry]:
+        """Manifest entries for ``planned``, in the same order."""
+        total = float(sum(p.size for p in planned))
+        done = 0.0
+        results: list[ManifestEntry] = []
+        workers = min(PARALLEL_HASHES, max(1, len(planned)))
+        with ThreadPoolExecutor(workers) as pool:
+            for entry in pool.map(self._one, planned):
+                results.append(entry)
+                done += entry.size
+                if self.progress is not None:
+                    self.progress(done, total, f"stored {entry.logical_key}")
+        return results
+
+    def _one(self, item: Planned) -> ManifestEntry:
+        meta = _entry_meta(item.meta)
+        if item.s3 is not None and not self.copy:
+            storage, obj = item.s3
+            value = from_s3_checksum(obj.checksum_sha256, obj.size) or hash_chunks(
+                storage.iter_chunks(obj.key, version_id=obj.version_id), obj.size
+            )
+            physical = s3_physical_key(storage.bucket, obj.key, obj.version_id)
+            return ManifestEntry(item.logical_key, physical, obj.size, _hash(value), meta)
+        if isinstance(self.registry, LocalStorage):
+            return self._store_local(item, meta)
+        assert isinstance(self.registry, S3Storage)
+        return self._store_s3(item, meta)
+
+    def _dest_key(self, logical_key: str) -> str:
+        return f"{self.name}/{logical_key}"
+
+    def _store_s3(self, item: Planned, meta: dict) -> ManifestEntry:
+        registry = self.registry
+        assert isinstance(registry, S3Storage)
+        key = self._dest_key(item.logical_key)
+        if item.text is not None:
+            written = registry.write(key, item.text)
+            value = hash_bytes(item.text)
+            return ManifestEntry(item.logical_key, registry.physical_key(key, written.version_id), item.size, _hash(value), meta)
+        if item.local is not None:  # pragma: no cover - refused by the planner
+            raise InvalidInputError("Local files can only go into a local registry.", "Upload them to S3 first.")
+        storage, obj = item.s3  # type: ignore[misc]
+        if storage.bucket == registry.bucket and obj.key == key:
+            copied_version, checksum = obj.version_id, obj.checksum_sha256
+        else:
+            written = registry.copy_from(storage.bucket, obj.key, obj.version_id, key)
+            copied_version, checksum = written.version_id, written.checksum_sha256
+        value = from_s3_checksum(checksum, obj.size) or hash_chunks(
+            registry.iter_chunks(key, version_id=copied_version), obj.size
+        )
+        return ManifestEntry(item.logical_key, registry.physical_key(key, copied_version), obj.size, _hash(value), meta)
+
+    def _store_local(self, item: Planned, meta: dict) -> ManifestEntry:
+        registry = self.registry
+        assert isinstance(registry, LocalStorage)
+        chunks: Callable[[], Iterable[bytes]]
+        if item.text is not None:
+            text = item.text
+            value = hash_bytes(text)
+            chunks = lambda: [text]  # noqa: E731
+        elif item.local is not None:
+            path = item.local
+            source = LocalStorage(path.parent)
+            value = hash_chunks(source.iter_chunks(path.name), item.size)
+            chunks = lambda: source.iter_chunks(path.name)  # noqa: E731
+        else:
+            storage, obj = item.s3  # type: ignore[misc]
+            value = from_s3_checksum(obj.checksum_sha256, obj.size) or hash_chunks(
+                storage.iter_chunks(obj.key, version_id=obj.version_id), obj.size
+            )
+            chunks = lambda: storage.iter_chunks(obj.key, version_id=obj.version_id)  # noqa: E731
+        key = self._dest_key(item.logical_key)
+        if registry.exists(key) and not _holds(registry, key, item.size, value):
+            digest = base64.b64decode(value).hex()[:16]
+            key = f"{LOCAL_DATA}/{digest}/{key}"
+        if not (registry.exists(key) and _holds(registry, key, item.size, value)):
+            registry.write_stream(key, chunks())
+        return ManifestEntry(item.logical_key, registry.physical_key(key), item.size, _hash(value), meta)
+
+
+def _hash(value: str) -> dict[str, str]:
+    return {"type": HASH_TYPE, "value": value}
+
+
+def _holds(storage: LocalStorage, key: str, size: int, value: str) -> bool:
+    """True if ``key`` already holds ``size`` bytes hashing to ``value``."""
+    if storage.head(key).size != size:
+        return False
+    return hash_chunks(storage.iter_chunks(key), size) == value
