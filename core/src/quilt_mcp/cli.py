@@ -48,6 +48,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         strict_plugins=args.strict_plugins,
         registries=tuple(args.registry) if args.registry else None,
         read_only=getattr(args, "read_only", None),
+        catalog_url=getattr(args, "catalog_url", None),
         log_level=args.log_level.upper() if args.log_level else None,
     )
 
@@ -69,6 +70,26 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve MCP on stdio until the client disconnects."""
+    from quilt_mcp.errors import QuiltMCPError
+    from quilt_mcp.server import serve
+
+    try:
+        serve(settings)
+    except QuiltMCPError as err:
+        print(f"quilt-mcp serve: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the demo: a sample package in a local registry, driven over MCP stdio."""
+    from quilt_mcp.demo import run_demo
+
+    return run_demo(settings, forced_backend=args.backend)
+
+
 SUBCOMMANDS = ("serve", "doctor", "demo")
 
 
@@ -83,6 +104,35 @@ def build_parser() -> argparse.ArgumentParser:
     add_common_options(doctor)
     doctor.add_argument("--json", action="store_true", help="Print the report as JSON.")
     doctor.set_defaults(handler=cmd_doctor)
+    serve = sub.add_parser(
+        "serve",
+        help="Serve MCP on stdio (the default).",
+        description="Serve MCP on stdio: JSON-RPC on stdin/stdout, logs on stderr only. The backend is "
+        "chosen on the first tool call that needs it (see 'quilt-mcp doctor').",
+    )
+    add_common_options(serve)
+    serve.add_argument(
+        "--read-only",
+        action="store_true",
+        default=None,
+        help="Hide every tool that writes (env QUILT_MCP_READ_ONLY=1).",
+    )
+    serve.add_argument(
+        "--catalog-url",
+        metavar="URL",
+        help="Quilt catalog to build links to, e.g. https://catalog.example.com (env QUILT_MCP_CATALOG_URL).",
+    )
+    serve.set_defaults(handler=cmd_serve)
+    demo = sub.add_parser(
+        "demo",
+        help="Create a sample package in a local registry and drive 'quilt-mcp serve' through an MCP client.",
+        description="Create (if absent) a local registry holding a sample package built from data shipped "
+        "with quilt-mcp, start 'quilt-mcp serve' on it as a subprocess, and drive it over MCP stdio: list "
+        "tools, browse, read an entry, create a new revision and diff the two. Works offline, with no AWS "
+        "credentials. The registry defaults to ~/.quilt-mcp/demo-registry.",
+    )
+    add_common_options(demo)
+    demo.set_defaults(handler=cmd_demo)
     return parser
 
 

@@ -1,0 +1,90 @@
+"""Small in-test plugins for the server tests: real hook implementations, no backend behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from quilt_mcp import hookimpl
+from quilt_mcp.auth import AuthContext, Candidate
+from quilt_mcp.models import BackendInfo
+from quilt_mcp.ops import QuiltOps
+from quilt_mcp.tools_api import PluginTool
+
+
+class InfoPlugin:
+    """A plugin that declares a backend and its capabilities but never detects a credential."""
+
+    def __init__(self, name: str, capabilities: frozenset[str], tools: Sequence[PluginTool] = ()) -> None:
+        self.name = name
+        self.capabilities = capabilities
+        self.tools = tuple(tools)
+
+    @hookimpl
+    def quilt_mcp_backend_info(self) -> BackendInfo:
+        return BackendInfo(
+            name=self.name, version="1.0", priority=50, capabilities=self.capabilities, summary=f"{self.name} test plugin"
+        )
+
+    @hookimpl
+    def quilt_mcp_detect(self, context: AuthContext) -> Candidate | None:
+        return None
+
+    @hookimpl
+    def quilt_mcp_open(self, candidate: Candidate, context: AuthContext) -> QuiltOps | None:
+        return None
+
+    @hookimpl
+    def quilt_mcp_tools(self) -> Sequence[PluginTool]:
+        return self.tools
+
+
+class OpeningPlugin(InfoPlugin):
+    """A plugin that detects a usable credential and opens a given ``QuiltOps``; counts how often."""
+
+    def __init__(self, name: str, ops: Any, *, registry: str | None = None, details: dict[str, str] | None = None) -> None:
+        super().__init__(name, frozenset(getattr(ops, "capabilities", frozenset())))
+        self.ops = ops
+        self.registry = registry
+        self.details = details or {}
+        self.opened = 0
+
+    @hookimpl
+    def quilt_mcp_detect(self, context: AuthContext) -> Candidate | None:
+        return Candidate(
+            self.name, 150, f"{self.name}-identity", "test credential", registry=self.registry, details=self.details
+        )
+
+    @hookimpl
+    def quilt_mcp_open(self, candidate: Candidate, context: AuthContext) -> QuiltOps | None:
+        if candidate.backend != self.name:
+            return None
+        self.opened += 1
+        return self.ops
+
+
+class Restricted:
+    """A real backend seen through a narrower set of capabilities, to provoke ``NotSupportedError``."""
+
+    def __init__(self, ops: QuiltOps, drop: set[str]) -> None:
+        self._ops = ops
+        self.backend_name = ops.backend_name
+        self.capabilities = frozenset(ops.capabilities - drop)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ops, name)
+
+
+class Exploding:
+    """A real backend whose ``list_packages`` fails the way a bug would (not a domain error)."""
+
+    def __init__(self, ops: QuiltOps) -> None:
+        self._ops = ops
+        self.backend_name = ops.backend_name
+        self.capabilities = ops.capabilities
+
+    def list_packages(self, *args: Any, **kwargs: Any) -> Any:
+        raise KeyError("secret-internal-detail")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ops, name)
