@@ -73,13 +73,24 @@ class Registry:
         if slash:
             namespaces: Iterator[str] = iter([ns_part] if _NAME_RE.match(ns_part) else [])
         else:
-            namespaces = self._children(NAMED, ns_part, after_ns or None)
+            namespaces = self._namespaces(ns_part, after_ns or None)
         for ns in namespaces:
-            if after and ns + "/" < after_ns + "/":
-                continue
             resume = after_name if after and ns == after_ns else None
             for name in self._children(f"{NAMED}{ns}/", name_part, resume):
                 yield f"{ns}/{name}"
+
+    def _namespaces(self, stem: str, after: str | None) -> Iterator[str]:
+        """Namespaces starting with ``stem``, from ``after``'s on, in the order full names sort.
+
+        Names of different namespaces compare as ``ns/`` does: the order the
+        delimited listing returns them in.
+        """
+        start = NAMED + after if after else None
+        for page in self.storage.iter_all(NAMED + stem, delimiter="/", start_after=start):
+            for prefix in page.prefixes:
+                ns = prefix[len(NAMED) : -1]
+                if _NAME_RE.match(ns) and (after is None or ns + "/" >= after + "/"):
+                    yield ns
 
     def _children(self, base: str, stem: str, after: str | None) -> Iterator[str]:
         """Directory names below ``base`` starting with ``stem`` and after ``after``, in string order.

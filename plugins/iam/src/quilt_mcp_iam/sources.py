@@ -94,6 +94,11 @@ class SourcePlanner:
         for src in sources:
             if src.text is not None:
                 planned.append(Planned(src.logical_key, src.meta, text=src.text.encode("utf-8")))
+            elif "://" in (src.source or "") and not src.source.startswith(("s3://", "file://")):  # type: ignore[union-attr]
+                raise InvalidInputError(
+                    f"Unsupported source {src.source!r} for {src.logical_key!r}.",
+                    "Use an s3://bucket/key URI (or s3://bucket/prefix/), or a local path for a local registry.",
+                )
             elif src.source.startswith("s3://"):  # type: ignore[union-attr]
                 planned.extend(self._plan_s3(src))
             else:
