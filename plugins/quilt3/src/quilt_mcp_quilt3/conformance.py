@@ -22,14 +22,23 @@ class Quilt3S3Harness(BackendHarness):
     After opening, ``auth.json`` is removed again so that no other test in the
     worker sees a quilt3 login and picks this backend; the opened backend keeps
     working on the AWS credentials the login left in ``credentials.json``.
+    The login files are rewritten for every test (a test may have logged
+    quilt3 out); detection and opening happen once per worker, since the
+    backend holds no per-test state.
     """
 
     id = "quilt3-s3"
     backend = "quilt3"
     capabilities = plugin.CAPABILITIES
 
+    def __init__(self) -> None:
+        self._opened: dict[str, QuiltOps] = {}
+
     def open(self, infra: Infrastructure) -> QuiltOps:
         testing.log_in(region=infra.env["AWS_DEFAULT_REGION"])
+        if infra.s3_endpoint in self._opened:
+            testing.forget_catalog_session()
+            return self._opened[infra.s3_endpoint]
         try:
             context = AuthContext.from_environment()
             candidate = plugin.quilt_mcp_detect(context)
@@ -39,6 +48,7 @@ class Quilt3S3Harness(BackendHarness):
         finally:
             testing.forget_catalog_session()
         assert ops is not None
+        self._opened[infra.s3_endpoint] = ops
         return ops
 
     def new_registry(self, infra: Infrastructure) -> str:

@@ -522,8 +522,8 @@ class Quilt3Ops(QuiltOps):
                 pkg.set_meta(wanted)
             if progress:
                 progress(0, None, f"Pushing {name} to {uri}")
-            started = int(time.time())
             with quilt3_call() as quilt3, mapped_errors(f"Pushing {name} to {uri}"):
+                started = self._wait_for_a_free_second(reg, name)
                 try:
                     pushed = pkg.push(
                         name,
@@ -548,19 +548,36 @@ class Quilt3Ops(QuiltOps):
             previous_hash=previous,
         )
 
-    def _pushed_at(self, reg: Any, name: str, top_hash: str, *, since: int) -> datetime:
-        """The time of the newest timestamp pointer (written at or after ``since``) holding ``top_hash``."""
+    def _pointer_seconds(self, reg: Any, name: str, *, since: int) -> list[int]:
+        """Timestamp pointers of ``name`` at or after ``since`` (unix seconds), newest first."""
         directory = reg.pointers_dir(name)
         with mapped_errors(f"Listing revisions of {name}"):
             listed = self.s3.list_objects_v2(
                 Bucket=directory.bucket, Prefix=directory.path, StartAfter=f"{directory.path}{since - 1}"
             )
-        pointers = sorted(
-            (obj["Key"][len(directory.path):] for obj in listed.get("Contents", [])), key=lambda p: (len(p), p), reverse=True
-        )
-        for pointer in pointers:
-            if pointer.isdigit() and self._get_text(directory.join(pointer)) == top_hash:
-                return _timestamp(int(pointer))
+        pointers = (obj["Key"][len(directory.path) :] for obj in listed.get("Contents", []))
+        return sorted((int(p) for p in pointers if p.isdigit() and int(p) >= since), reverse=True)
+
+    def _wait_for_a_free_second(self, reg: Any, name: str) -> int:
+        """Sleep until no timestamp pointer of ``name`` holds the current second; return that second.
+
+        quilt3 names the pointer after the second its push ends in: a second
+        push within the same second would overwrite the first one's pointer
+        and lose that revision. Called under the quilt3 lock, so pushes from
+        this process never share a second.
+        """
+        now = time.time()
+        taken = self._pointer_seconds(reg, name, since=int(now))
+        if taken:
+            time.sleep(taken[0] + 1 - now)
+        return int(time.time())
+
+    def _pushed_at(self, reg: Any, name: str, top_hash: str, *, since: int) -> datetime:
+        """The time of the newest timestamp pointer (written at or after ``since``) holding ``top_hash``."""
+        directory = reg.pointers_dir(name)
+        for seconds in self._pointer_seconds(reg, name, since=since):
+            if self._get_text(directory.join(str(seconds))) == top_hash:
+                return _timestamp(seconds)
         raise NotFoundError(f"The push of {name}@{top_hash[:10]} left no revision pointer.", "List its revisions and retry.")
 
     def delete_revision(self, registry: str, name: str, ref: str) -> DeleteResult:
