@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,11 +129,22 @@ def fresh_credentials(boto3_session: Any) -> Any:
     credentials = boto3_session.get_credentials()
     if credentials is None:
         raise AuthRequiredError("The quilt3 session holds no AWS credentials.", LOGIN_HINT)
+    botocore_log = logging.getLogger("botocore.credentials")
     try:
-        with QUILT3_LOCK:  # renewal goes through quilt3's process-global catalog session
-            return credentials.get_frozen_credentials()
+        # Renewal goes through quilt3's process-global catalog session; a failure is reported
+        # below as an AuthRequiredError, so botocore's own warning and traceback are left out.
+        with QUILT3_LOCK:
+            botocore_log.addFilter(_drop)
+            try:
+                return credentials.get_frozen_credentials()
+            finally:
+                botocore_log.removeFilter(_drop)
     except Exception as err:  # noqa: BLE001 - any failure to renew means the login is unusable
         raise credentials_expired(err) from err
+
+
+def _drop(record: logging.LogRecord) -> bool:
+    return False
 
 
 def aws_principal(boto3_session: Any) -> str:
