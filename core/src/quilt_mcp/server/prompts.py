@@ -2,9 +2,9 @@
 
 Each prompt is a recipe naming the tools to call, in order, with the
 arguments filled in. ``package_s3_prefix`` writes, so read-only mode hides it.
+(No ``from __future__ import annotations``: fastmcp validates prompt
+arguments against these types, so they must be real objects.)
 """
-
-from __future__ import annotations
 
 from typing import Annotated
 

@@ -5,10 +5,9 @@ registered, and listed, in the order they are defined here. A tool that
 exposes an operation names it in its ``_meta`` (``quilt_mcp.operation``),
 which is how a test proves every operation has a tool. Tools whose
 operation is in ``WRITE_OPERATIONS`` are left out in read-only mode.
-
-(No ``from __future__ import annotations`` here: fastmcp reads the
-argument types from the wrapped methods, so they must be real objects.)
 """
+
+from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterator

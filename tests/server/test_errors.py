@@ -1,0 +1,95 @@
+"""What a client reads when something goes wrong: what was wrong and what to do, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+import quilt_mcp_iam.plugin as iam_plugin
+from quilt_mcp import capabilities as cap
+from quilt_mcp.errors import NotFoundError
+from quilt_mcp.plugins import PluginHost
+from quilt_mcp.server import build_server
+from quilt_mcp.settings import Settings
+
+from .conftest import connect, error_text, iam_settings, open_iam
+from .fakes import Exploding, InfoPlugin, Restricted
+
+
+@pytest.fixture
+def local_registry(infra: Any) -> str:
+    return str(infra.new_dir("registry"))
+
+
+async def test_a_domain_error_reaches_the_client_as_its_message_and_hint(local_registry, protocol):
+    with pytest.raises(NotFoundError) as raised:
+        open_iam(local_registry).package_info(local_registry, "team/missing")
+
+    async with connect(build_server(iam_settings(local_registry)), protocol) as client:
+        text = await error_text(client, "package_info", name="team/missing")
+
+    assert raised.value.hint
+    assert text == str(raised.value)
+
+
+async def test_an_invalid_name_says_what_a_valid_one_looks_like(local_registry, protocol):
+    async with connect(build_server(iam_settings(local_registry)), protocol) as client:
+        text = await error_text(client, "package_info", name="no_slash_here")
+
+    assert "'no_slash_here'" in text and "namespace/name" in text
+
+
+async def test_no_registry_anywhere_says_how_to_configure_one(protocol):
+    async with connect(build_server(Settings(backend="iam")), protocol) as client:
+        text = await error_text(client, "package_list")
+
+    assert text.startswith("No registry given") and "--registry" in text and "QUILT_MCP_REGISTRIES" in text
+
+
+async def test_arguments_out_of_bounds_are_named_with_their_bound(local_registry, protocol):
+    async with connect(build_server(iam_settings(local_registry)), protocol) as client:
+        text = await error_text(client, "package_list", limit=0)
+
+    assert text.startswith("Invalid arguments for tool 'package_list': limit:")
+    assert "greater than or equal to 1" in text and "(got 0)" in text and "errors.pydantic.dev" not in text
+
+
+def host_with_searcher() -> PluginHost:
+    return PluginHost.from_plugins({"iam": iam_plugin, "searcher": InfoPlugin("searcher", frozenset({cap.SEARCH}))})
+
+
+async def test_a_missing_capability_is_named_with_the_installed_backends_that_have_it(local_registry, protocol):
+    ops = Restricted(open_iam(local_registry), drop={cap.SEARCH})
+    server = build_server(iam_settings(local_registry), host=host_with_searcher(), ops=ops)
+
+    async with connect(server, protocol) as client:
+        text = await error_text(client, "package_search", query="anything")
+
+    assert text.startswith("The iam backend cannot search packages: it lacks the 'search' capability.")
+    assert "Installed backends that can: searcher." in text and "QUILT_MCP_BACKEND" in text
+
+
+async def test_a_local_registry_needs_the_local_registry_capability(local_registry, protocol):
+    ops = Restricted(open_iam(local_registry), drop={cap.LOCAL_REGISTRY})
+    server = build_server(iam_settings(local_registry), host=PluginHost.from_plugins({"iam": iam_plugin}), ops=ops)
+
+    async with connect(server, protocol) as client:
+        text = await error_text(client, "package_list")
+
+    assert "cannot use a local directory as a registry" in text
+    assert "No installed backend declares 'local_registry'" in text
+
+
+async def test_an_unexpected_exception_is_reported_as_a_bug_without_its_details(local_registry, protocol, caplog):
+    server = build_server(iam_settings(local_registry), ops=Exploding(open_iam(local_registry)))
+
+    with caplog.at_level(logging.ERROR, logger="quilt_mcp.server"):
+        async with connect(server, protocol) as client:
+            text = await error_text(client, "package_list")
+
+    assert text.startswith("Internal error in tool 'package_list' (KeyError). This is a bug, please report it")
+    assert "secret-internal-detail" not in text and "Traceback" not in text
+    logged = [r for r in caplog.records if r.name == "quilt_mcp.server" and r.exc_info]
+    assert logged and "secret-internal-detail" in str(logged[0].exc_info[1])

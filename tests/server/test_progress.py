@@ -1,0 +1,32 @@
+"""Long work reports progress to a client that asks for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quilt_mcp.server import build_server
+
+from .conftest import connect, iam_settings
+
+
+async def test_creating_a_package_from_many_files_reports_progress_up_to_the_total(infra: Any, protocol: str):
+    sources = infra.new_dir("sources")
+    for n in range(40):
+        (sources / f"file-{n:02}.csv").write_text(f"n,{n}\n")
+    registry = str(infra.new_dir("registry"))
+    updates: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(done: float, total: float | None, message: str | None) -> None:
+        updates.append((done, total, message))
+
+    async with connect(build_server(iam_settings(registry)), protocol, progress_handler=on_progress) as client:
+        result = await client.call_tool(
+            "package_create", {"name": "team/many", "entries": [{"logical_key": "data/", "source": str(sources)}]}
+        )
+
+    assert result.structured_content["entry_count"] == 40
+    assert updates, "no progress notification arrived"
+    final_done, final_total, _ = updates[-1]
+    assert final_total and final_done == final_total  # the backend's unit: files or bytes
+    assert [done for done, _, _ in updates] == sorted(done for done, _, _ in updates)
+    assert all(message for _, _, message in updates)
