@@ -1,0 +1,30 @@
+"""``quilt-mcp demo``: offline, on a local registry, idempotent, printing each step's result."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from quilt_mcp.demo import PACKAGE, run_demo
+from quilt_mcp.settings import Settings
+
+
+def demo(registry: Path) -> str:
+    out = io.StringIO()
+    assert run_demo(Settings(registries=(str(registry),)), out=out) == 0
+    return out.getvalue()
+
+
+def test_the_demo_builds_the_sample_package_once_then_adds_a_revision_per_run(tmp_path: Path):
+    registry = tmp_path / "demo-registry"
+
+    first = demo(registry)
+    second = demo(registry)
+
+    assert "20 tools:" in first and "backend iam" in first
+    assert "created revision" in first and "found it" in second
+    for out in (first, second):
+        assert "data/readings.csv" in out and "│ # Lake monitoring, June 2024" in out
+        assert "metadata last_demo_run" in out
+    assert "added    notes/demo-run.md" in first and "changed  notes/demo-run.md" in second
+    assert (registry / ".quilt" / "named_packages" / PACKAGE / "latest").is_file()
