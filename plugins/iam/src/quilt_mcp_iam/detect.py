@@ -22,6 +22,18 @@ STS_CONNECT_TIMEOUT = 1.0
 STS_READ_TIMEOUT = 2.0
 S3_MAX_POOL = 32
 
+METHODS = {
+    "env": "environment variables",
+    "shared-credentials-file": "the shared credentials file",
+    "config-file": "the AWS config file",
+    "iam-role": "the instance role",
+    "container-role": "the container role",
+    "assume-role": "an assumed role",
+    "assume-role-with-web-identity": "a web identity role",
+    "sso": "AWS SSO",
+}
+"""Readable names of botocore's credential methods."""
+
 _CONFIG_VARS = {
     "profile": ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"),
     "config_file": ("AWS_CONFIG_FILE",),
@@ -114,7 +126,7 @@ def find_principal(spec: AwsSpec) -> Principal | None:
         return None
     if credentials is None:
         return None
-    method = getattr(credentials, "method", "unknown")
+    method = "env" if spec.access_key and spec.secret_key else getattr(credentials, "method", "unknown")
     try:
         sts = session.client(
             "sts",
@@ -155,7 +167,7 @@ def detect(context: AuthContext) -> Candidate:
     spec = AwsSpec.from_env(context.env)
     principal = find_principal(spec)
     if principal is not None:
-        reason = f"AWS credentials ({principal.method})"
+        reason = f"AWS credentials from {METHODS.get(principal.method, principal.method)}"
         if not principal.verified:
             reason += "; STS did not confirm the identity within the timeout"
         if local:

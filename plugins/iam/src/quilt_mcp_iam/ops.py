@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from quilt_mcp import capabilities as cap
-from quilt_mcp.errors import InvalidInputError, NotFoundError, NotSupportedError, PermissionDeniedError
+from quilt_mcp.errors import (
+    AuthRequiredError,
+    InvalidInputError,
+    NotFoundError,
+    NotSupportedError,
+    PermissionDeniedError,
+)
 from quilt_mcp.models import (
     BrowseItem,
     BrowsePage,
@@ -63,8 +69,8 @@ class IamOps(QuiltOps):
 
     ``client_factory`` makes the boto3 S3 client (called once, on first S3
     use); ``registries`` are the configured registries (``QUILT_MCP_REGISTRIES``).
-    ``file://`` objects outside those (or outside the local registry a call
-    names) are never read.
+    ``file://`` objects outside those are never read. Without ``aws`` (no
+    credentials were found), ``list_buckets`` does not ask S3.
     """
 
     backend_name = "iam"
@@ -76,8 +82,10 @@ class IamOps(QuiltOps):
         *,
         registries: Sequence[str] = (),
         cache_bytes: int = DEFAULT_CACHE_BYTES,
+        aws: bool = True,
     ) -> None:
         self._client_factory = client_factory
+        self.aws = aws
         self._client: Any = None
         self._client_lock = threading.Lock()
         self.registries = tuple(parse_registry(r) for r in registries)
@@ -469,13 +477,14 @@ class IamOps(QuiltOps):
 
     def list_buckets(self) -> list[BucketInfo]:
         found: list[BucketInfo] = []
-        try:
-            with s3_errors("the bucket list"):
-                buckets = self.s3_client.list_buckets().get("Buckets", [])
-            found = [BucketInfo(uri=f"s3://{b['Name']}", source="s3") for b in buckets]
-        except Exception:  # noqa: BLE001 - no credentials or no s3:ListAllMyBuckets: configured registries only
-            if not self.registries:
-                raise
+        if self.aws:
+            try:
+                with s3_errors("the bucket list"):
+                    buckets = self.s3_client.list_buckets().get("Buckets", [])
+                found = [BucketInfo(uri=f"s3://{b['Name']}", source="s3") for b in buckets]
+            except (AuthRequiredError, PermissionDeniedError):
+                if not self.registries:
+                    raise
         seen = {b.uri for b in found}
         for location in self.registries:
             if location.uri not in seen:

@@ -52,4 +52,8 @@ def quilt_mcp_open(candidate: Candidate, context: AuthContext) -> QuiltOps | Non
     from quilt_mcp_iam.ops import IamOps
 
     spec = candidate.credential if isinstance(candidate.credential, AwsSpec) else AwsSpec.from_env(context.env)
-    return IamOps(spec.s3_client_factory(), registries=context.settings.registries)
+    return IamOps(
+        spec.s3_client_factory(),
+        registries=context.settings.registries,
+        aws=candidate.details.get("credentials") != "none",
+    )
