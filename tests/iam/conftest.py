@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from quilt_mcp_conformance.harness import Infrastructure
@@ -9,10 +11,16 @@ from quilt_mcp_iam.detect import AwsSpec
 from quilt_mcp_iam.ops import IamOps
 
 
+@pytest.fixture(scope="session")
+def s3_client(infra: Infrastructure) -> Any:
+    """One boto3 S3 client for this worker's moto S3, made as the backend makes it (clients are thread-safe)."""
+    return AwsSpec.from_env(infra.env).s3_client_factory()()
+
+
 @pytest.fixture
-def ops(infra: Infrastructure) -> IamOps:
-    """An iam backend talking to this worker's moto S3."""
-    return IamOps(AwsSpec.from_env(infra.env).s3_client_factory())
+def ops(s3_client: Any) -> IamOps:
+    """A fresh iam backend (empty manifest cache) talking to this worker's moto S3."""
+    return IamOps(lambda: s3_client)
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from quilt_mcp.errors import InvalidInputError, NotSupportedError, PermissionDeniedError
 from quilt_mcp.models import EntrySource
 from quilt_mcp_conformance.harness import Infrastructure
-from quilt_mcp_iam.detect import AwsSpec
 from quilt_mcp_iam.manifest import ManifestEntry, serialize
 from quilt_mcp_iam.ops import IamOps
 
@@ -112,12 +112,12 @@ def test_registries_with_workflows_are_not_written(ops: IamOps, infra: Infrastru
         ops.create_revision(s3_registry, "wf/pkg", [EntrySource(logical_key="a", text="a")])
 
 
-def test_objects_of_a_configured_local_registry_can_be_listed_and_read(infra: Infrastructure) -> None:
+def test_objects_of_a_configured_local_registry_can_be_listed_and_read(infra: Infrastructure, s3_client: Any) -> None:
     root = infra.new_dir("objects")
     (root / "sub").mkdir()
     (root / "sub" / "a.txt").write_text("hello")
     (root / "top.csv").write_text("1,2")
-    ops = IamOps(AwsSpec.from_env(infra.env).s3_client_factory(), registries=[str(root)])
+    ops = IamOps(lambda: s3_client, registries=[str(root)])
     listed = ops.list_objects(root.as_uri())
     assert [(i.uri.removeprefix(root.as_uri()), i.kind) for i in listed.items] == [
         ("/sub/", "prefix"),

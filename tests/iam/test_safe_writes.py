@@ -17,8 +17,6 @@ from quilt_mcp.errors import BackendUnavailableError, ConflictError, InvalidInpu
 from quilt_mcp.models import EntrySource
 from quilt_mcp.uris import Registry as Location
 from quilt_mcp.uris import parse_registry
-from quilt_mcp_conformance.harness import Infrastructure
-from quilt_mcp_iam.detect import AwsSpec
 from quilt_mcp_iam.local import LocalStorage
 from quilt_mcp_iam.ops import IamOps
 from quilt_mcp_iam.registry import NAMED, PACKAGES
@@ -89,8 +87,8 @@ class HookedS3(S3Storage):
 class HookedOps(IamOps):
     """An ``IamOps`` whose registry storage runs ``hooks`` before every write and delete."""
 
-    def __init__(self, infra: Infrastructure, hooks: Hooks) -> None:
-        super().__init__(AwsSpec.from_env(infra.env).s3_client_factory())
+    def __init__(self, s3_client: Any, hooks: Hooks) -> None:
+        super().__init__(lambda: s3_client)
         self.hooks = hooks
 
     def _storage(self, location: Location) -> Storage:
@@ -151,9 +149,9 @@ def test_bad_name_writes_nothing(ops: IamOps, registry: str) -> None:
     assert all_keys(ops, registry) == []
 
 
-def test_writes_go_data_manifest_timestamp_then_latest(infra: Infrastructure, registry: str) -> None:
+def test_writes_go_data_manifest_timestamp_then_latest(s3_client: Any, registry: str) -> None:
     hooks = Hooks(lambda *_: None)
-    pushed = HookedOps(infra, hooks).create_revision(registry, NAME, [text("a.txt", "a")])
+    pushed = HookedOps(s3_client, hooks).create_revision(registry, NAME, [text("a.txt", "a")])
     assert [(action, key.rsplit("/", 1)[-1] if key.startswith(NAMED) else key) for action, key in hooks.log] == [
         ("write", f"{NAME}/a.txt"),
         ("write", PACKAGES + pushed.top_hash),
@@ -164,11 +162,11 @@ def test_writes_go_data_manifest_timestamp_then_latest(infra: Infrastructure, re
 
 @pytest.mark.parametrize("step", [1, 2, 3, 4])
 def test_a_failure_at_any_step_of_an_update_leaves_the_package_as_it_was(
-    ops: IamOps, infra: Infrastructure, registry: str, step: int
+    ops: IamOps, s3_client: Any, registry: str, step: int
 ) -> None:
     base = ops.create_revision(registry, NAME, [text("a.txt", "a")], message="base")
     before = pointers(ops, registry)
-    faulty = HookedOps(infra, Hooks(fail_at(step)))
+    faulty = HookedOps(s3_client, Hooks(fail_at(step)))
     with pytest.raises(Injected):
         faulty.update_revision(registry, NAME, add=[text("b.txt", "b")], remove=["a.txt"])
     assert pointers(ops, registry) == before
@@ -181,12 +179,12 @@ def test_a_failure_at_any_step_of_an_update_leaves_the_package_as_it_was(
 
 @pytest.mark.parametrize("step", [1, 2])
 def test_a_failure_while_deleting_the_latest_revision_never_leaves_revisions_without_latest(
-    ops: IamOps, infra: Infrastructure, registry: str, step: int
+    ops: IamOps, s3_client: Any, registry: str, step: int
 ) -> None:
     first = ops.create_revision(registry, NAME, [text("a.txt", "1")])
     second = ops.update_revision(registry, NAME, add=[text("a.txt", "2")])
     with pytest.raises(Injected):
-        HookedOps(infra, Hooks(fail_at(step))).delete_revision(registry, NAME, second.top_hash)
+        HookedOps(s3_client, Hooks(fail_at(step))).delete_revision(registry, NAME, second.top_hash)
     assert_no_dangling_pointer(ops, registry)
     # Step 1 re-points latest (it fails: nothing changed); step 2 drops the old pointer (latest already moved).
     assert ops.resolve_revision(registry, NAME) == (second.top_hash if step == 1 else first.top_hash)
@@ -205,12 +203,12 @@ def racing(ops: IamOps, registry: str, racer: list[str]) -> Callable[[int, str, 
 
 
 def test_latest_moved_between_check_and_write_is_a_conflict_naming_both_hashes(
-    ops: IamOps, infra: Infrastructure, registry: str
+    ops: IamOps, s3_client: Any, registry: str
 ) -> None:
     base = ops.create_revision(registry, NAME, [text("a.txt", "a")])
     racer: list[str] = []
     with pytest.raises(ConflictError) as caught:
-        HookedOps(infra, Hooks(racing(ops, registry, racer))).update_revision(
+        HookedOps(s3_client, Hooks(racing(ops, registry, racer))).update_revision(
             registry, NAME, add=[text("mine.txt", "m")]
         )
     assert base.top_hash in str(caught.value) and racer[0] in str(caught.value)
@@ -219,10 +217,10 @@ def test_latest_moved_between_check_and_write_is_a_conflict_naming_both_hashes(
     assert_no_dangling_pointer(ops, registry)
 
 
-def test_force_wins_over_a_racing_writer(ops: IamOps, infra: Infrastructure, registry: str) -> None:
+def test_force_wins_over_a_racing_writer(ops: IamOps, s3_client: Any, registry: str) -> None:
     ops.create_revision(registry, NAME, [text("a.txt", "a")])
     racer: list[str] = []
-    mine = HookedOps(infra, Hooks(racing(ops, registry, racer))).update_revision(
+    mine = HookedOps(s3_client, Hooks(racing(ops, registry, racer))).update_revision(
         registry, NAME, add=[text("mine.txt", "m")], force=True
     )
     assert ops.resolve_revision(registry, NAME) == mine.top_hash
