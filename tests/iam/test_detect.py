@@ -106,3 +106,9 @@ def test_the_core_selects_and_opens_iam_for_a_local_registry(tmp_path: Path, no_
 def test_spec_repr_hides_secrets() -> None:
     spec = AwsSpec.from_env({"AWS_ACCESS_KEY_ID": "AKIAHIDDEN", "AWS_SECRET_ACCESS_KEY": "topsecret"})
     assert "AKIAHIDDEN" not in repr(spec) and "topsecret" not in repr(spec)
+
+
+def test_a_missing_profile_is_reported_as_such(tmp_path: Path, no_process_credentials: None) -> None:
+    candidate = plugin.quilt_mcp_detect(context(tmp_path, AWS_PROFILE="nobody"))
+    assert not candidate.usable
+    assert "nobody" in candidate.reason and "AWS_PROFILE" in candidate.reason

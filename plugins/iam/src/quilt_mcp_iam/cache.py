@@ -45,6 +45,11 @@ class ManifestCache:
                     self._bytes -= evicted.nbytes
         return manifest
 
+    def peek(self, registry: str, top_hash: str) -> Manifest | None:
+        """The cached manifest, if it is cached (without loading or reordering)."""
+        with self._lock:
+            return self._items.get((registry, top_hash))
+
     @property
     def size_bytes(self) -> int:
         """Bytes currently held."""

@@ -114,16 +114,23 @@ class Principal:
     verified: bool
 
 
+class CredentialProblem(Exception):
+    """Credentials are configured but cannot be loaded (e.g. a profile that does not exist)."""
+
+
 def find_principal(spec: AwsSpec) -> Principal | None:
-    """The AWS principal of ``spec``'s credentials, or ``None`` when there are none."""
+    """The AWS principal of ``spec``'s credentials, or ``None`` when there are none.
+
+    ``CredentialProblem`` when the configuration names credentials that cannot be loaded.
+    """
     import botocore.exceptions
     from botocore.config import Config
 
     try:
         session = spec.session()
         credentials = session.get_credentials()
-    except botocore.exceptions.BotoCoreError:
-        return None
+    except botocore.exceptions.BotoCoreError as err:
+        raise CredentialProblem(str(err)) from err
     if credentials is None:
         return None
     method = "env" if spec.access_key and spec.secret_key else getattr(credentials, "method", "unknown")
@@ -165,7 +172,13 @@ def detect(context: AuthContext) -> Candidate:
     settings = context.settings
     local = local_registries(settings.registries)
     spec = AwsSpec.from_env(context.env)
-    principal = find_principal(spec)
+    problem = ""
+    try:
+        principal = find_principal(spec)
+    except CredentialProblem as err:
+        principal, problem = None, f"the AWS configuration cannot be used ({err}): fix AWS_PROFILE or the AWS config files"
+    if problem and not local:
+        return Candidate(backend=BACKEND, priority=PRIORITY, identity="", reason=problem, usable=False)
     if principal is not None:
         reason = f"AWS credentials from {METHODS.get(principal.method, principal.method)}"
         if not principal.verified:
@@ -186,7 +199,7 @@ def detect(context: AuthContext) -> Candidate:
             backend=BACKEND,
             priority=PRIORITY,
             identity="local user",
-            reason=f"local registry {local[0]}, no credentials needed",
+            reason=f"local registry {local[0]}, no credentials needed" + (f"; {problem}" if problem else ""),
             registry=settings.default_registry,
             details={"credentials": "none"},
             credential=spec,

@@ -175,7 +175,9 @@ class IamOps(QuiltOps):
         if not stamps and not reg.exists(name):
             raise reg.not_found(name)
         if after is not None:
-            stamps = [s for s in stamps if int(s) < int(_cursor_str(after))]
+            if not _cursor_str(after).isdigit():
+                raise InvalidInputError("Invalid cursor.", "Pass back the next_cursor of the previous page unchanged.")
+            stamps = [s for s in stamps if int(s) < int(after)]
         page = stamps[:limit]
         hashes = reg.read_pointers(name, page)
         items = [Revision(top_hash=hashes[s], timestamp=_ts(s)) for s in page if s in hashes]

@@ -193,7 +193,7 @@ class Registry:
         if not self.exists(name):
             raise self.not_found(name)
         if len(ref) == 64:
-            if not self.storage.exists(self.manifest_key(ref)):
+            if self.cache.peek(self.uri, ref) is None and not self.storage.exists(self.manifest_key(ref)):
                 raise NotFoundError(
                     f"Revision {ref} of {name} does not exist in {self.uri}.", "List the revisions to see valid hashes."
                 )
@@ -231,6 +231,9 @@ class Registry:
 
     def header(self, top_hash: str) -> dict[str, Any]:
         """Only the header of a manifest: the cached one, or its first line."""
+        cached = self.cache.peek(self.uri, top_hash)
+        if cached is not None:
+            return cached.header
         key = self.manifest_key(top_hash)
         data, total = self.storage.read_range(key, 0, HEADER_PROBE)
         if b"\n" not in data and len(data) < total:
