@@ -6,6 +6,7 @@ Imported only by the test run (entry point ``quilt_mcp.conformance``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from quilt_mcp import capabilities as cap
 from quilt_mcp.ops import QuiltOps
@@ -18,8 +19,15 @@ class _IamHarness(BackendHarness):
     backend = "iam"
     capabilities = cap.ALL
 
+    def __init__(self) -> None:
+        self._clients: dict[str, Any] = {}
+
     def open(self, infra: Infrastructure) -> QuiltOps:
-        return IamOps(AwsSpec.from_env(infra.env).s3_client_factory())
+        """A fresh ``IamOps`` (empty manifest cache) sharing one S3 client per moto server."""
+        client = self._clients.get(infra.s3_endpoint)
+        if client is None:
+            client = self._clients[infra.s3_endpoint] = AwsSpec.from_env(infra.env).s3_client_factory()()
+        return IamOps(lambda: client)
 
 
 class IamS3Harness(_IamHarness):
