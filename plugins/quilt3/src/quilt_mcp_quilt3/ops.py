@@ -86,6 +86,7 @@ class Quilt3Ops(QuiltOps):
         self._packages = manifests.PackageCache()
         self._client: Any = None
         self._client_lock = threading.Lock()
+        self._registries: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return f"Quilt3Ops(catalog={self.session.catalog_url!r})"
@@ -110,8 +111,10 @@ class Quilt3Ops(QuiltOps):
                 "Use an s3:// registry, or the iam backend for a local directory.",
                 capability=cap.LOCAL_REGISTRY,
             )
-        with quilt3_call() as quilt3, mapped_errors(f"Opening registry {parsed.uri}"):
-            return parsed.uri, quilt3.backends.get_package_registry(parsed.uri)
+        if parsed.uri not in self._registries:  # quilt3 reads its config file to build one
+            with quilt3_call() as quilt3, mapped_errors(f"Opening registry {parsed.uri}"):
+                self._registries[parsed.uri] = quilt3.backends.get_package_registry(parsed.uri)
+        return parsed.uri, self._registries[parsed.uri]
 
     def _get_text(self, pk: Any) -> str | None:
         """The content of the small object at quilt3 physical key ``pk``; None if it does not exist."""
@@ -438,7 +441,8 @@ class Quilt3Ops(QuiltOps):
                 pkg = self._browse(uri, name, base_hash, cached=False)
                 for key in list(pkg.keys()):
                     pkg.delete(key)
-                pkg.set_meta({})
+                if "user_meta" in manifests.header(pkg):
+                    pkg.set_meta({})
         return self._write(
             uri, reg, name, pkg, entries, message=message, user_meta=user_meta, expected=base_hash,
             force=force, copy=copy, progress=progress,
