@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pluggy
 
@@ -44,11 +45,17 @@ class Infrastructure:
         self._counter[0] += 1
         return f"{stem}-{self._counter[0]}"
 
-    def s3_client(self):  # -> botocore S3 client
-        """A boto3 S3 client for the moto server."""
-        import boto3
+    _client: list[Any] = field(default_factory=list)
 
-        return boto3.client("s3", endpoint_url=self.s3_endpoint, region_name=self.env["AWS_DEFAULT_REGION"])
+    def s3_client(self):  # -> botocore S3 client
+        """A boto3 S3 client for the moto server (one per worker, shared: boto3 clients are thread-safe)."""
+        if not self._client:
+            import boto3
+
+            self._client.append(
+                boto3.client("s3", endpoint_url=self.s3_endpoint, region_name=self.env["AWS_DEFAULT_REGION"])
+            )
+        return self._client[0]
 
     def new_bucket(self, *, versioned: bool = True) -> str:
         """Create a fresh, empty bucket (versioned by default, as Quilt registries are) and return its name."""
