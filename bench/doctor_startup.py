@@ -8,8 +8,9 @@ quilt3 login exists and nothing is cached. Measured side by side in the same
 run, interleaved round by round:
 
 - ``python``: the interpreter alone (``-c pass``);
-- ``import quilt_mcp``: the core package;
+- ``import quilt_mcp core``: the core modules every plugin and doctor load (pydantic models, plugin host);
 - ``import quilt3``: what doctor would pay if the quilt3 plugin imported quilt3;
+- ``quilt3 plugin detection alone``: importing the core and the plugin and detecting;
 - ``doctor --json``: every installed plugin loaded and asked to detect;
 - ``doctor --json, quilt3 plugin disabled``: the same without the quilt3 plugin,
   so the difference is what the quilt3 plugin adds.
@@ -31,10 +32,15 @@ from pathlib import Path
 
 PY = sys.executable
 DOCTOR = [PY, "-m", "quilt_mcp.cli", "doctor", "--json"]
+DETECT = (
+    "from quilt_mcp.auth import AuthContext; from quilt_mcp_quilt3 import plugin;"
+    "plugin.quilt_mcp_detect(AuthContext.from_environment())"
+)
 COMMANDS: dict[str, tuple[list[str], dict[str, str]]] = {
     "python": ([PY, "-c", "pass"], {}),
-    "import quilt_mcp": ([PY, "-c", "import quilt_mcp"], {}),
+    "import quilt_mcp core (plugins, models)": ([PY, "-c", "import quilt_mcp.plugins, quilt_mcp.auth"], {}),
     "import quilt3": ([PY, "-c", "import quilt3"], {}),
+    "quilt3 plugin detection alone": ([PY, "-c", DETECT], {}),
     "doctor --json": (DOCTOR, {}),
     "doctor --json, quilt3 plugin disabled": (DOCTOR, {"QUILT_MCP_DISABLE_PLUGINS": "quilt3"}),
 }
@@ -89,12 +95,14 @@ def main() -> None:
 
     median = {label: statistics.median(times) for label, times in samples.items()}
     plugin_cost = median["doctor --json"] - median["doctor --json, quilt3 plugin disabled"]
+    detect_cost = median["quilt3 plugin detection alone"] - median["import quilt_mcp core (plugins, models)"]
     import_cost = median["import quilt3"] - median["python"]
     result = {
         "repeat": args.repeat,
         "median_seconds": median,
         "doctor_vs_import_quilt3": median["doctor --json"] / median["import quilt3"],
         "quilt3_plugin_seconds_in_doctor": plugin_cost,
+        "quilt3_detection_seconds_beyond_core_import": detect_cost,
         "quilt3_import_seconds": import_cost,
         "doctor_imported_quilt3": doctor_imported_quilt3,
     }
@@ -106,6 +114,7 @@ def main() -> None:
         print(f"  {label:<40} {seconds * 1000:8.0f} ms")
     print(f"  doctor / import quilt3                   {result['doctor_vs_import_quilt3']:8.2f}x")
     print(f"  quilt3 plugin's share of doctor          {plugin_cost * 1000:8.0f} ms")
+    print(f"  quilt3 detection beyond importing core   {detect_cost * 1000:8.0f} ms")
     print(f"  importing quilt3 would add               {import_cost * 1000:8.0f} ms")
     print(f"  doctor imported quilt3                   {'yes' if doctor_imported_quilt3 else 'no'}")
 
