@@ -63,6 +63,7 @@ def test_suite_runs_once_per_harness_and_skips_what_a_harness_lacks(pytester: py
     result.stdout.fnmatch_lines_random(
         [
             "*TestBuckets::test_reads_text_whole[[]toy-a[]] PASSED*",
+            "*TestBuckets::test_configured_registries_follow_the_listed_buckets_without_duplicates[[]toy-a[]] PASSED*",
             "*TestBuckets::test_reads_text_whole[[]toy-b[]] SKIPPED*",
             "*TestCapabilities::test_operations_without_their_capability_are_not_supported[[]toy-a[]] PASSED*",
             "*TestCapabilities::test_operations_without_their_capability_are_not_supported[[]toy-b[]] PASSED*",

@@ -29,8 +29,9 @@ class ToyObjects:
     backend_name = "toy"
     capabilities = frozenset({cap.BUCKETS})
 
-    def __init__(self, s3: Any) -> None:
+    def __init__(self, s3: Any, registries: Sequence[str] = ()) -> None:
         self.s3 = s3
+        self.registries = registries
 
     def _call(self, method: str, what: str, **kwargs: Any) -> Any:
         from botocore.exceptions import ClientError
@@ -43,7 +44,9 @@ class ToyObjects:
             raise
 
     def list_buckets(self) -> list[BucketInfo]:
-        return [BucketInfo(uri=f"s3://{b['Name']}", source="s3") for b in self.s3.list_buckets()["Buckets"]]
+        listed = [BucketInfo(uri=f"s3://{b['Name']}", source="s3") for b in self.s3.list_buckets()["Buckets"]]
+        seen = {b.uri for b in listed}
+        return listed + [BucketInfo(uri=uri, source="configured") for uri in self.registries if uri not in seen]
 
     def list_objects(
         self, uri: str, *, recursive: bool = False, cursor: str | None = None, limit: int = DEFAULT_PAGE
@@ -120,6 +123,9 @@ class ToyHarness(BackendHarness):
 
     def open(self, infra: Infrastructure) -> QuiltOps:
         return ToyOps(infra.s3_client())
+
+    def open_configured(self, infra: Infrastructure, registries: Sequence[str]) -> QuiltOps:
+        return ToyOps(infra.s3_client(), registries)
 
     def new_registry(self, infra: Infrastructure) -> str:
         return f"s3://{infra.new_bucket()}"

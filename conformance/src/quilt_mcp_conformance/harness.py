@@ -101,6 +101,15 @@ class BackendHarness(ABC):
         """A fresh S3 bucket for source objects that packages reference."""
         return infra.new_bucket()
 
+    def open_configured(self, infra: Infrastructure, registries: Sequence[str]) -> QuiltOps:
+        """Like ``open``, with ``registries`` configured as ``QUILT_MCP_REGISTRIES`` would configure them.
+
+        Optional: override it if your backend takes configured registries.
+        The default raises ``NotImplementedError``, and the tests that need it
+        are skipped for this harness, saying so.
+        """
+        raise NotImplementedError(f"harness {self.id} does not implement open_configured")
+
 
 @hookspec
 def quilt_mcp_conformance_harnesses() -> Sequence[BackendHarness]:

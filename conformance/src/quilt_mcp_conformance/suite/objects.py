@@ -66,6 +66,21 @@ class BucketsSuite:
         assert [b.source for b in buckets if b.uri == f"s3://{tree.bucket}"] == ["s3"]
         assert len({b.uri for b in buckets}) == len(buckets)
 
+    def test_configured_registries_follow_the_listed_buckets_without_duplicates(
+        self, harness: BackendHarness, infra: Infrastructure, tree: Tree
+    ) -> None:
+        listed_too, configured_only = f"s3://{tree.bucket}", f"s3://{infra.unique('configured-only')}"
+        try:
+            ops = harness.open_configured(infra, [listed_too, configured_only])
+        except NotImplementedError as err:
+            pytest.skip(str(err))
+        buckets = ops.list_buckets()
+        assert [b.source for b in buckets if b.uri == listed_too] == ["s3"]
+        assert [b.source for b in buckets if b.uri == configured_only] == ["configured"]
+        last_listed = max(i for i, b in enumerate(buckets) if b.source == "s3")
+        first_configured = min(i for i, b in enumerate(buckets) if b.source == "configured")
+        assert last_listed < first_configured, "configured registries come after the listed buckets"
+
     def test_one_level_lists_objects_and_prefixes(self, ops: QuiltOps, tree: Tree) -> None:
         page = ops.list_objects(tree.uri())
         assert sorted(listed(page.items)) == [
