@@ -3,7 +3,8 @@
 A manifest is JSON lines: a header, optional directory-metadata lines
 (``{"logical_key": "dir/", "meta": ...}``), then one line per entry. Entries
 are kept in the order of ``logical_key.split('/')`` — the order quilt3 walks
-a package — so every directory is one contiguous range.
+a package — so every directory is one contiguous range. That order is the
+string order of ``sort_key`` (the key with ``/`` as the lowest character).
 
 ``Manifest`` holds the raw bytes plus an array of line offsets (in that order)
 and running byte totals: a few bytes per entry beyond the manifest itself, a
@@ -17,7 +18,7 @@ import hashlib
 import json
 import os
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,13 +30,29 @@ MANIFEST_VERSION = "v0"
 MAX_RECORD_SIZE = int(os.environ.get("QUILT_MANIFEST_MAX_RECORD_SIZE", "0") or 0) or 1_000_000
 """quilt3's limit on one manifest line (``QUILT_MANIFEST_MAX_RECORD_SIZE``, default 1,000,000 bytes)."""
 
+_decode_json = json.JSONDecoder().decode
 _encode_line = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 _encode_for_hash = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 
 
-def split_key(logical_key: str) -> list[str]:
-    """The sort key of a logical key: its segments (quilt3's walk order)."""
-    return logical_key.split("/")
+SEP = "\x00"
+"""``/`` in a sort key: below every other character, so string order is segment order."""
+_AFTER_SEP = "\x01"
+
+
+def sort_key(logical_key: str) -> str:
+    """A string whose order is the order of ``logical_key.split('/')`` (quilt3's walk order).
+
+    Segments hold no ``/``, so mapping ``/`` to the lowest character makes
+    ``a/b`` < ``a-b`` just as ``['a', 'b']`` < ``['a-b']``.
+    """
+    return logical_key.replace("/", SEP)
+
+
+def below(directory: str) -> tuple[str, str]:
+    """Sort keys bounding everything below ``directory`` (``a/b``): ``[lower, upper)``."""
+    base = sort_key(directory)
+    return base + SEP, base + _AFTER_SEP
 
 
 @dataclass(frozen=True)
@@ -121,6 +138,20 @@ def encode_record(record: dict[str, Any]) -> bytes:
     return (text + "\n").encode()
 
 
+def check_sequence(before: str, after: str) -> None:
+    """``InvalidInputError`` unless logical key ``after`` may follow ``before`` in a manifest.
+
+    It must sort after it, and ``before`` must not be a directory of it
+    (quilt3 cannot hold a file and a directory of the same name).
+    """
+    if sort_key(after) <= sort_key(before):
+        raise InvalidInputError(f"Logical key {after!r} is given more than once.", "Give each logical key once.")
+    if after.startswith(before + "/"):
+        raise InvalidInputError(
+            f"Logical key {before!r} is a file and also a directory of {after!r}.", "Rename or remove one of them."
+        )
+
+
 @dataclass(frozen=True)
 class Written:
     """A serialized manifest and what it holds."""
@@ -141,24 +172,16 @@ def serialize(
     """
     header = hash_header(header)
     parts = [encode_record(header)]
-    for key, meta in sorted(dir_meta, key=lambda item: split_key(item[0].rstrip("/"))):
+    for key, meta in sorted(dir_meta, key=lambda item: sort_key(item[0].rstrip("/"))):
         if meta:
             parts.append(encode_record({"logical_key": key, "meta": meta}))
     digest = hashlib.sha256(_encode_for_hash(header).encode())
     count = total = 0
-    previous: list[str] | None = None
+    previous: ManifestEntry | None = None
     for entry in entries:
-        current = split_key(entry.logical_key)
-        if previous is not None and current <= previous:
-            raise InvalidInputError(
-                f"Logical key {entry.logical_key!r} appears twice or out of order.", "Give each logical key once."
-            )
-        if previous is not None and current[: len(previous)] == previous:
-            raise InvalidInputError(
-                f"Logical key {'/'.join(previous)!r} is a file and also a directory of {entry.logical_key!r}.",
-                "Rename or remove one of them.",
-            )
-        previous = current
+        if previous is not None:
+            check_sequence(previous.logical_key, entry.logical_key)
+        previous = entry
         parts.append(encode_record(entry.record()))
         digest.update(_encode_for_hash(entry.hash_part()).encode())
         count += 1
@@ -207,7 +230,7 @@ class Manifest:
         dir_meta: list[tuple[str, dict[str, Any]]] = []
         offsets = array("Q")
         sizes: list[int] = []
-        previous: list[str] | None = None
+        previous: str | None = None
         ordered = True
         for offset, record in lines:
             if not isinstance(record, dict) or not isinstance(record.get("logical_key"), str):
@@ -215,7 +238,7 @@ class Manifest:
             if not record.get("physical_keys"):
                 dir_meta.append((record["logical_key"], record.get("meta") or {}))
                 continue
-            current = split_key(record["logical_key"])
+            current = sort_key(record["logical_key"])
             if previous is not None and current <= previous:
                 ordered = False
             previous = current
@@ -223,12 +246,12 @@ class Manifest:
             sizes.append(int(record.get("size") or 0))
         manifest = cls(blob, header, dir_meta, offsets, array("Q"))
         if not ordered:
-            order = sorted(range(len(offsets)), key=manifest.split_at)
+            order = sorted(range(len(offsets)), key=manifest.sort_key_at)
             offsets = array("Q", (offsets[i] for i in order))
             sizes = [sizes[i] for i in order]
             manifest._offsets = offsets
             for i in range(1, len(offsets)):
-                if manifest.split_at(i) == manifest.split_at(i - 1):
+                if manifest.sort_key_at(i) == manifest.sort_key_at(i - 1):
                     raise _damaged(f"logical key {manifest.key_at(i)!r} appears twice")
         cumulative = array("Q", [0])
         running = 0
@@ -275,10 +298,14 @@ class Manifest:
 
     # Entries ------------------------------------------------------------
 
-    def record_at(self, index: int) -> dict[str, Any]:
+    def line_at(self, index: int) -> bytes:
+        """The raw manifest line of entry ``index`` (without its newline)."""
         start = self._offsets[index]
         end = self._blob.find(b"\n", start)
-        return json.loads(self._blob[start : end if end >= 0 else len(self._blob)])
+        return self._blob[start : end if end >= 0 else len(self._blob)]
+
+    def record_at(self, index: int) -> dict[str, Any]:
+        return _decode_json(self.line_at(index).decode("utf-8"))
 
     def entry_at(self, index: int) -> ManifestEntry:
         return ManifestEntry.from_record(self.record_at(index))
@@ -286,8 +313,8 @@ class Manifest:
     def key_at(self, index: int) -> str:
         return self.record_at(index)["logical_key"]
 
-    def split_at(self, index: int) -> list[str]:
-        return split_key(self.key_at(index))
+    def sort_key_at(self, index: int) -> str:
+        return sort_key(self.key_at(index))
 
     def entries(self, lo: int = 0, hi: int | None = None) -> Iterator[ManifestEntry]:
         """Entries ``lo..hi-1`` in walk order."""
@@ -296,41 +323,35 @@ class Manifest:
 
     def find(self, logical_key: str) -> int | None:
         """The index of ``logical_key``, or ``None``."""
-        target = split_key(logical_key)
-        index = bisect_left(_Keys(self), target)
-        return index if index < len(self) and self.split_at(index) == target else None
+        target = sort_key(logical_key)
+        index = bisect_left(_SortKeys(self), target)
+        return index if index < len(self) and self.sort_key_at(index) == target else None
 
-    def directory(self, segments: Sequence[str]) -> tuple[int, int]:
-        """The index range of entries strictly below the directory ``segments`` (``[]``: everything)."""
-        if not segments:
+    def directory(self, path: str) -> tuple[int, int]:
+        """The index range of entries strictly below directory ``path`` (``a/b``; ``""``: everything)."""
+        if not path:
             return 0, len(self)
-        depth = len(segments)
-        keys = _Keys(self, depth)
-        target = list(segments)
-        lo = bisect_left(keys, target)
-        hi = bisect_right(keys, target, lo)
-        if lo < hi and len(self.split_at(lo)) == depth:
-            lo += 1  # a file named like the directory is not below it
-        return lo, hi
+        lower, upper = below(path)
+        keys = _SortKeys(self)
+        lo = bisect_left(keys, lower)
+        return lo, bisect_left(keys, upper, lo)
 
-    def after(self, segments: Sequence[str], lo: int, hi: int) -> int:
-        """The first index in ``lo..hi`` sorting after ``segments`` and everything below it."""
-        return bisect_right(_Keys(self, len(segments)), list(segments), lo, hi)
+    def after(self, path: str, lo: int, hi: int) -> int:
+        """The first index in ``lo..hi`` sorting after ``path`` and everything below it."""
+        return bisect_left(_SortKeys(self), below(path)[1], lo, hi)
 
 
-class _Keys(Sequence[list[str]]):
-    """A lazy sequence of entry sort keys (optionally cut to ``depth`` segments), for ``bisect``."""
+class _SortKeys(Sequence[str]):
+    """The entries' sort keys as a lazy sequence, for ``bisect``."""
 
-    def __init__(self, manifest: Manifest, depth: int | None = None) -> None:
+    def __init__(self, manifest: Manifest) -> None:
         self._manifest = manifest
-        self._depth = depth
 
     def __len__(self) -> int:
         return len(self._manifest)
 
     def __getitem__(self, index):  # type: ignore[override]
-        key = self._manifest.split_at(index)
-        return key if self._depth is None else key[: self._depth]
+        return self._manifest.sort_key_at(index)
 
 
 def _iter_lines(blob: bytes) -> Iterator[tuple[int, Any]]:
@@ -342,7 +363,7 @@ def _iter_lines(blob: bytes) -> Iterator[tuple[int, Any]]:
         line = blob[pos:end]
         if line.strip():
             try:
-                yield pos, json.loads(line)
+                yield pos, _decode_json(line.decode("utf-8"))
             except ValueError as err:
                 raise _damaged(f"the line at byte {pos} is not JSON ({err})") from err
         pos = end + 1

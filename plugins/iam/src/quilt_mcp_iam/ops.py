@@ -51,7 +51,7 @@ from quilt_mcp.uris import parse_registry, parse_s3_uri
 from quilt_mcp_iam import cursor as cursors
 from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
 from quilt_mcp_iam.local import LocalStorage, file_uri_path
-from quilt_mcp_iam.manifest import Manifest, ManifestEntry, serialize, split_key
+from quilt_mcp_iam.manifest import Manifest, ManifestEntry, serialize, sort_key
 from quilt_mcp_iam.registry import PARALLEL_READS, Registry
 from quilt_mcp_iam.s3 import S3Storage, s3_errors, s3_physical_key
 from quilt_mcp_iam.sources import Materializer, SourcePlanner
@@ -219,20 +219,19 @@ class IamOps(QuiltOps):
         resume = cursors.decode("browse", cursor)
         reg, top_hash, manifest = self._package(registry, name, ref)
         directory = path.rstrip("/")
-        segments = split_key(directory) if directory else []
-        lo, hi = manifest.directory(segments)
-        if segments and lo == hi:
+        lo, hi = manifest.directory(directory)
+        if directory and lo == hi:
             what = "a file" if manifest.find(directory) is not None else "not in the package"
             raise NotFoundError(
                 f"{path!r} is {what}, not a directory of {name}@{top_hash[:10]}.",
                 "Browse its parent directory, or use entry_info for a file.",
             )
-        position = lo if resume is None else manifest.after(split_key(_cursor_str(resume).rstrip("/")), lo, hi)
+        position = lo if resume is None else manifest.after(_cursor_str(resume).rstrip("/"), lo, hi)
         items: list[BrowseItem] = []
-        depth = len(segments)
+        prefix = directory + "/" if directory else ""
         while position < hi and len(items) < limit:
-            key = manifest.split_at(position)
-            if recursive or len(key) == depth + 1:
+            rest = manifest.key_at(position)[len(prefix) :]
+            if recursive or "/" not in rest:
                 entry = manifest.entry_at(position)
                 items.append(
                     BrowseItem(
@@ -245,10 +244,10 @@ class IamOps(QuiltOps):
                 )
                 position += 1
             else:
-                child = key[: depth + 1]
+                child = prefix + rest.split("/", 1)[0]
                 end = manifest.after(child, position, hi)
                 items.append(
-                    BrowseItem(path="/".join(child) + "/", kind="directory", size=manifest.bytes_between(position, end))
+                    BrowseItem(path=child + "/", kind="directory", size=manifest.bytes_between(position, end))
                 )
                 position = end
         more = position < hi
@@ -301,7 +300,7 @@ class IamOps(QuiltOps):
         removed: list[str] = []
         changed: list[EntryChange] = []
         counts = {"added": 0, "removed": 0, "changed": 0}
-        for kind, a, b in _merge(old.entries(), new.entries()):
+        for kind, a, b in _compare(old, new):
             counts[kind] += 1
             if kind == "added" and len(added) < limit:
                 added.append(b.logical_key)  # type: ignore[union-attr]
@@ -628,24 +627,32 @@ def _search_one(reg: Registry, name: str, needle: str) -> SearchHit | None:
     return SearchHit(name=name, top_hash=top_hash, matched=matched, message=message, user_meta=user_meta)
 
 
-def _merge(
-    old: Iterator[ManifestEntry], new: Iterator[ManifestEntry]
-) -> Iterator[tuple[str, ManifestEntry | None, ManifestEntry | None]]:
-    """Walk two entry streams in walk order: ``("added"|"removed"|"changed", before, after)``."""
-    a, b = next(old, None), next(new, None)
-    while a is not None or b is not None:
-        ka = split_key(a.logical_key) if a is not None else None
-        kb = split_key(b.logical_key) if b is not None else None
+def _compare(old: Manifest, new: Manifest) -> Iterator[tuple[str, ManifestEntry | None, ManifestEntry | None]]:
+    """Walk two manifests in walk order: ``("added"|"removed"|"changed", before, after)``.
+
+    Byte-identical lines are the same entry and are passed over unparsed, so a
+    diff of two big revisions parses only what differs.
+    """
+    i = j = 0
+    n, m = len(old), len(new)
+    while i < n or j < m:
+        if i < n and j < m and old.line_at(i) == new.line_at(j):
+            i, j = i + 1, j + 1
+            continue
+        a = old.entry_at(i) if i < n else None
+        b = new.entry_at(j) if j < m else None
+        ka = sort_key(a.logical_key) if a is not None else None
+        kb = sort_key(b.logical_key) if b is not None else None
         if kb is None or (ka is not None and ka < kb):
             yield "removed", a, None
-            a = next(old, None)
+            i += 1
         elif ka is None or kb < ka:
             yield "added", None, b
-            b = next(new, None)
+            j += 1
         else:
             if not a.same_content(b):  # type: ignore[union-attr]
                 yield "changed", a, b
-            a, b = next(old, None), next(new, None)
+            i, j = i + 1, j + 1
 
 
 def _overlay(base: Iterator[ManifestEntry], added: list[ManifestEntry]) -> Iterator[ManifestEntry]:
@@ -653,11 +660,11 @@ def _overlay(base: Iterator[ManifestEntry], added: list[ManifestEntry]) -> Itera
     replacing = iter(added)
     nxt = next(replacing, None)
     for entry in base:
-        key = split_key(entry.logical_key)
-        while nxt is not None and split_key(nxt.logical_key) < key:
+        key = sort_key(entry.logical_key)
+        while nxt is not None and sort_key(nxt.logical_key) < key:
             yield nxt
             nxt = next(replacing, None)
-        if nxt is not None and split_key(nxt.logical_key) == key:
+        if nxt is not None and sort_key(nxt.logical_key) == key:
             continue
         yield entry
     while nxt is not None:
@@ -670,20 +677,16 @@ class _Removal:
 
     def __init__(self, remove: Sequence[str], base: Manifest) -> None:
         self.keys = {k for k in remove if not k.endswith("/")}
-        self.dirs = [split_key(k.rstrip("/")) for k in remove if k.endswith("/")]
+        self.dirs = tuple(k for k in remove if k.endswith("/"))
         for key in self.keys:
             if base.find(key) is None:
                 raise NotFoundError(f"Cannot remove {key!r}: it is not in the base revision.", "Browse the package.")
-        for segments in self.dirs:
-            lo, hi = base.directory(segments)
+        for directory in self.dirs:
+            lo, hi = base.directory(directory.rstrip("/"))
             if lo == hi:
                 raise NotFoundError(
-                    f"Cannot remove {'/'.join(segments)}/: no entries below it in the base revision.",
-                    "Browse the package.",
+                    f"Cannot remove {directory}: no entries below it in the base revision.", "Browse the package."
                 )
 
     def drops(self, logical_key: str) -> bool:
-        if logical_key in self.keys:
-            return True
-        key = split_key(logical_key)
-        return any(key[: len(d)] == d and len(key) > len(d) for d in self.dirs)
+        return logical_key in self.keys or logical_key.startswith(self.dirs)

@@ -31,7 +31,7 @@ from quilt_mcp.ops import Progress
 from quilt_mcp.uris import parse_s3_uri
 from quilt_mcp_iam.hashing import HASH_TYPE, from_s3_checksum, hash_bytes, hash_chunks
 from quilt_mcp_iam.local import LocalStorage, file_uri_path
-from quilt_mcp_iam.manifest import ManifestEntry, split_key
+from quilt_mcp_iam.manifest import ManifestEntry, check_sequence, sort_key
 from quilt_mcp_iam.s3 import S3Storage, s3_physical_key
 from quilt_mcp_iam.storage import ObjectMeta, Storage
 
@@ -103,18 +103,9 @@ class SourcePlanner:
                 planned.extend(self._plan_s3(src))
             else:
                 planned.extend(self._plan_local(src))
-        planned.sort(key=lambda p: split_key(p.logical_key))
+        planned.sort(key=lambda p: sort_key(p.logical_key))
         for before, after in zip(planned, planned[1:], strict=False):
-            a, b = split_key(before.logical_key), split_key(after.logical_key)
-            if a == b:
-                raise InvalidInputError(
-                    f"Logical key {after.logical_key!r} is given more than once.", "Give each logical key once."
-                )
-            if b[: len(a)] == a:
-                raise InvalidInputError(
-                    f"Logical key {before.logical_key!r} is a file and also a directory of {after.logical_key!r}.",
-                    "Rename one of them.",
-                )
+            check_sequence(before.logical_key, after.logical_key)
         return planned
 
     def _is_local_dir(self, source: str) -> bool:
