@@ -23,7 +23,7 @@ class InfoPlugin:
     @hookimpl
     def quilt_mcp_backend_info(self) -> BackendInfo:
         return BackendInfo(
-            name=self.name, version="1.0", priority=50, capabilities=self.capabilities, summary=f"{self.name} test plugin"
+            name=self.name, version="1.0", priority=50, capabilities=self.capabilities, summary=f"{self.name} plugin"
         )
 
     @hookimpl
@@ -42,7 +42,9 @@ class InfoPlugin:
 class OpeningPlugin(InfoPlugin):
     """A plugin that detects a usable credential and opens a given ``QuiltOps``; counts how often."""
 
-    def __init__(self, name: str, ops: Any, *, registry: str | None = None, details: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, name: str, ops: Any, *, registry: str | None = None, details: dict[str, str] | None = None
+    ) -> None:
         super().__init__(name, frozenset(getattr(ops, "capabilities", frozenset())))
         self.ops = ops
         self.registry = registry

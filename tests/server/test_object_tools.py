@@ -44,9 +44,8 @@ async def test_bucket_list_shows_reachable_buckets_and_the_configured_registry(c
 async def test_object_list_one_level_then_recursive_in_pages(client: Client, call, bucket):
     level = await call("object_list", uri=f"s3://{bucket}/raw/")
     page1 = await client.call_tool("object_list", {"uri": f"s3://{bucket}/raw/", "recursive": True, "limit": 2})
-    page2 = await call(
-        "object_list", uri=f"s3://{bucket}/raw/", recursive=True, limit=2, cursor=page1.structured_content["next_cursor"]
-    )
+    cursor = page1.structured_content["next_cursor"]
+    page2 = await call("object_list", uri=f"s3://{bucket}/raw/", recursive=True, limit=2, cursor=cursor)
 
     assert [(o["uri"], o["kind"]) for o in level["items"]] == [
         (f"s3://{bucket}/raw/a.csv", "object"),

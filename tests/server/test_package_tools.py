@@ -99,7 +99,8 @@ async def test_entry_read_cuts_at_max_bytes_and_marks_the_cut(client: Client, ca
     rest = await call("entry_read", name="team/data", logical_key="big", offset=25, max_bytes=1000)
 
     data = cut.structured_content
-    assert (data["content"], data["length"], data["total_size"], data["truncated"]) == ("0123456789" * 2 + "01234", 25, 100, True)
+    assert data["content"] == "0123456789" * 2 + "01234"
+    assert (data["length"], data["total_size"], data["truncated"]) == (25, 100, True)
     assert "TRUNCATED" in texts(cut)[-1] and "offset=25" in texts(cut)[-1]
     assert rest["content"] == ("0123456789" * 10)[25:] and rest["truncated"] is False
 

@@ -60,7 +60,8 @@ def test_serve_help_documents_every_setting_as_a_flag_and_its_variable(capsys: p
 
     for variable in environment_variables_of_settings():
         assert variable in text, f"serve --help does not mention {variable}"
-    for flag in ("--backend", "--disable-plugins", "--strict-plugins", "--registry", "--read-only", "--log-level", "--catalog-url"):
+    flags = ("--backend", "--disable-plugins", "--strict-plugins", "--registry", "--read-only", "--log-level")
+    for flag in (*flags, "--catalog-url"):
         assert flag in text
 
 

@@ -5,21 +5,17 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from typing import Annotated
 
 import pytest
-from pydantic import BaseModel, Field
 
-from quilt_mcp import capabilities as cap
 from quilt_mcp.ops import OPERATIONS, WRITE_OPERATIONS, QuiltOps
 from quilt_mcp.plugins import PluginHost
 from quilt_mcp.server import build_server
 from quilt_mcp.server.tools import META_KEY, QuiltTools
 from quilt_mcp.settings import Settings
-from quilt_mcp.tools_api import PluginTool
 
 from .conftest import PROTOCOLS, connect
-from .fakes import InfoPlugin, OpeningPlugin
+from .fakes import OpeningPlugin
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 SERVER_TOOLS = {"auth_status", "package_links"}
@@ -116,33 +112,6 @@ async def test_read_only_mode_refuses_a_call_to_a_hidden_tool():
 def test_read_only_mode_comes_from_the_environment():
     assert Settings.from_env({"QUILT_MCP_READ_ONLY": "1"}).read_only
     assert not Settings.from_env({}).read_only
-
-
-class Echo(BaseModel):
-    text: str
-
-
-def echo(ops, text: Annotated[str, Field(description="Text to echo.", max_length=100)]) -> Echo:
-    return Echo(text=text)
-
-
-async def test_plugin_tools_are_registered_and_writers_hidden_in_read_only_mode():
-    reader = PluginTool("extras_echo", "Echo text back.", echo)
-    writer = PluginTool("extras_write", "Pretend to write.", echo, read_only=False, idempotent=False)
-    bad_name = PluginTool("Extras-Bad", "Not snake case.", echo)
-    taken = PluginTool("package_list", "Collides with a core tool.", echo)
-    plugin = InfoPlugin("extras", frozenset({cap.READ}), [reader, writer, bad_name, taken])
-    host = PluginHost.from_plugins({"extras": plugin})
-
-    tools = await list_tools(host=host)
-    read_only_names = [t.name for t in await list_tools(Settings(read_only=True), host=host)]
-
-    names = [t.name for t in tools]
-    assert names.count("package_list") == 1 and "Extras-Bad" not in names
-    assert names[-2:] == ["extras_echo", "extras_write"]
-    assert tools[-2].input_schema["properties"]["text"]["description"] == "Text to echo."
-    assert tools[-1].annotations.read_only_hint is False
-    assert "extras_echo" in read_only_names and "extras_write" not in read_only_names
 
 
 async def test_listing_tools_neither_detects_nor_opens_a_backend():

@@ -95,9 +95,10 @@ class Demo:
 
         command = [sys.executable, "-m", "quilt_mcp.cli", "serve"]
         self.say(f"Registry: {self.registry}")
-        self.say(f"Starting 'quilt-mcp serve' as a subprocess (backend {env['QUILT_MCP_BACKEND']}), talking MCP over stdio")
+        backend = env["QUILT_MCP_BACKEND"]
+        self.say(f"Starting 'quilt-mcp serve' as a subprocess (backend {backend}), talking MCP over stdio")
         transport = StdioTransport(command[0], command[1:], env=env, keep_alive=False)
-        async with Client(transport, mode="legacy") as client:
+        async with Client(transport, mode="legacy") as client:  # the handshake desktop clients use today
             await self.list_tools(client)
             await self.auth(client)
             first = await self.ensure_package(client)

@@ -8,14 +8,18 @@ A Quilt+ URI is ``quilt+s3://<bucket>#package=<ns/name>[@<top_hash>]
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlsplit
 
 from quilt_mcp.errors import InvalidInputError
 
 _PATH_SAFE = "/-_.~"
+_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
-def quilt_uri(bucket: str, name: str, *, top_hash: str | None = None, path: str = "", catalog: str | None = None) -> str:
+def quilt_uri(
+    bucket: str, name: str, *, top_hash: str | None = None, path: str = "", catalog: str | None = None
+) -> str:
     """The Quilt+ URI of a package (pinned to ``top_hash`` when given), or of ``path`` inside it."""
     fragment = f"package={name}@{top_hash}" if top_hash else f"package={name}"
     if path:
@@ -35,9 +39,9 @@ def catalog_url(catalog: str, bucket: str, name: str, *, top_hash: str | None = 
 
 def catalog_base(catalog: str) -> str:
     """``https://host[:port]`` from a catalog URL or bare host; ``InvalidInputError`` if it is neither."""
-    text = catalog.strip().rstrip("/")
+    text = catalog.strip()
     parts = urlsplit(text if "://" in text else f"https://{text}")
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+    if parts.scheme not in ("http", "https") or not _HOST.match(parts.netloc) or parts.path not in ("", "/"):
         raise InvalidInputError(
             f"Invalid catalog URL {catalog!r}.",
             "Set --catalog-url / QUILT_MCP_CATALOG_URL to the catalog's address, e.g. https://catalog.example.com.",

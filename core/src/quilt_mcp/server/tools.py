@@ -138,6 +138,11 @@ class QuiltTools:
         ops = await self.session.ops_for(operation)
         return await _in_thread(ops, operation, self.session.registry(registry, ops), *args, **kwargs)
 
+    async def _page_in(self, tool: str, operation: str, registry: str | None, *args: Any, **kwargs: Any) -> Any:
+        """``_run_in`` for a paged operation: the page, marked when more remain."""
+        page = await self._run_in(operation, registry, *args, **kwargs)
+        return with_notice(page, page_notice(tool, page))
+
     # Packages: reading --------------------------------------------------
 
     @tool("list_packages", "List packages")
@@ -152,19 +157,23 @@ class QuiltTools:
 
         Returns names ('namespace/name'); pass next_cursor back to get the next page.
         """
-        page = await self._run_in("list_packages", registry, prefix=prefix, cursor=cursor, limit=limit)
-        return with_notice(page, page_notice("package_list", page))
+        return await self._page_in(
+            "package_list", "list_packages", registry, prefix=prefix, cursor=cursor, limit=limit
+        )
 
     @tool("list_revisions", "List package revisions")
     async def package_revisions(
         self, name: NameArg, cursor: CursorArg = None, limit: LimitArg = DEFAULT_PAGE, registry: RegistryArg = None
     ) -> Page[Revision]:
         """List the revisions of a package, newest first: each top hash and when it was pushed."""
-        page = await self._run_in("list_revisions", registry, name, cursor=cursor, limit=limit)
-        return with_notice(page, page_notice("package_revisions", page))
+        return await self._page_in(
+            "package_revisions", "list_revisions", registry, name, cursor=cursor, limit=limit
+        )
 
     @tool("resolve_revision", "Resolve a revision")
-    async def package_resolve(self, name: NameArg, ref: RefArg = "latest", registry: RegistryArg = None) -> ResolvedRevision:
+    async def package_resolve(
+        self, name: NameArg, ref: RefArg = "latest", registry: RegistryArg = None
+    ) -> ResolvedRevision:
         """Turn 'latest' or a short hash prefix into the full 64-hex top hash of a package revision."""
         target = await self._registry_for("resolve_revision", registry)
         top_hash = await self._run_in("resolve_revision", target, name, ref)
@@ -192,7 +201,8 @@ class QuiltTools:
         With recursive=true, lists every file below the directory instead. Sorted by path;
         pass next_cursor back to get the next page. Reports progress on large packages.
         """
-        page = await self._run_in(
+        return await self._page_in(
+            "package_browse",
             "browse",
             registry,
             name,
@@ -203,7 +213,6 @@ class QuiltTools:
             limit=limit,
             progress=bridge(ctx),
         )
-        return with_notice(page, page_notice("package_browse", page))
 
     @tool("entry_info", "Package entry details")
     async def entry_info(
@@ -263,8 +272,7 @@ class QuiltTools:
         self, query: QueryArg, cursor: CursorArg = None, limit: LimitArg = DEFAULT_PAGE, registry: RegistryArg = None
     ) -> Page[SearchHit]:
         """Find packages whose name, latest message or latest user metadata contain the query text."""
-        page = await self._run_in("search_packages", registry, query, cursor=cursor, limit=limit)
-        return with_notice(page, page_notice("package_search", page))
+        return await self._page_in("package_search", "search_packages", registry, query, cursor=cursor, limit=limit)
 
     # Packages: writing --------------------------------------------------
 
