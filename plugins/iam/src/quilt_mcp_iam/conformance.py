@@ -24,10 +24,13 @@ class _IamHarness(BackendHarness):
 
     def open(self, infra: Infrastructure) -> QuiltOps:
         """A fresh ``IamOps`` (empty manifest cache) sharing one S3 client per moto server."""
+        return self.open_configured(infra, ())
+
+    def open_configured(self, infra: Infrastructure, registries: Sequence[str]) -> QuiltOps:
         client = self._clients.get(infra.s3_endpoint)
         if client is None:
             client = self._clients[infra.s3_endpoint] = AwsSpec.from_env(infra.env).s3_client_factory()()
-        return IamOps(lambda: client)
+        return IamOps(lambda: client, registries=registries)
 
 
 class IamS3Harness(_IamHarness):
