@@ -87,7 +87,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Run the demo: a sample package in a local registry, driven over MCP stdio."""
     from quilt_mcp.demo import run_demo
 
-    return run_demo(settings, forced_backend=args.backend)
+    return run_demo(settings)
 
 
 SUBCOMMANDS = ("serve", "doctor", "demo")

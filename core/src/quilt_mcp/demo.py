@@ -27,8 +27,11 @@ SAMPLE = "lake-monitoring"
 WIDTH = 100
 
 
-def run_demo(settings: Settings, *, forced_backend: str | None = None, out: Any = None) -> int:
-    """Run the demo against ``settings.default_registry`` (or the default one); 0 on success."""
+def run_demo(settings: Settings, *, out: Any = None) -> int:
+    """Run the demo against ``settings.default_registry`` (or the default one); 0 on success.
+
+    The server uses ``settings.backend`` if set, else the iam backend.
+    """
     import anyio
 
     out = out or sys.stdout
@@ -38,9 +41,16 @@ def run_demo(settings: Settings, *, forced_backend: str | None = None, out: Any 
     with as_file(files("quilt_mcp") / "sample_data" / SAMPLE) as sample:
         demo = Demo(registry, Path(sample), out)
         try:
-            anyio.run(demo.run, server_env(registry, forced_backend or settings.backend))
+            anyio.run(demo.run, server_env(registry, settings.backend))
         except DemoFailed as err:
             print(f"\nquilt-mcp demo failed: {err}", file=sys.stderr)
+            return 1
+        except Exception as err:  # noqa: BLE001 - the server could not be started or reached
+            print(
+                f"\nquilt-mcp demo could not talk to the server ({type(err).__name__}: {err}). "
+                "Run 'quilt-mcp doctor' and 'quilt-mcp serve --log-level DEBUG' to see why.",
+                file=sys.stderr,
+            )
             return 1
     return 0
 
