@@ -7,6 +7,7 @@ plugin's own hooks, as the server does.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from quilt_mcp.auth import AuthContext
@@ -35,12 +36,17 @@ class Quilt3S3Harness(BackendHarness):
         self._opened: dict[str, QuiltOps] = {}
 
     def open(self, infra: Infrastructure) -> QuiltOps:
-        testing.log_in(region=infra.env["AWS_DEFAULT_REGION"])
-        if infra.s3_endpoint in self._opened:
+        if infra.s3_endpoint not in self._opened:
+            self._opened[infra.s3_endpoint] = self.open_configured(infra, ())
+        else:
+            testing.log_in(region=infra.env["AWS_DEFAULT_REGION"])
             testing.forget_catalog_session()
-            return self._opened[infra.s3_endpoint]
+        return self._opened[infra.s3_endpoint]
+
+    def open_configured(self, infra: Infrastructure, registries: Sequence[str]) -> QuiltOps:
+        testing.log_in(region=infra.env["AWS_DEFAULT_REGION"])
         try:
-            context = AuthContext.from_environment()
+            context = AuthContext.from_environment(env={**os.environ, "QUILT_MCP_REGISTRIES": ",".join(registries)})
             candidate = plugin.quilt_mcp_detect(context)
             if not candidate.usable:
                 raise AssertionError(f"quilt3 detection failed in the harness: {candidate.reason}")
@@ -48,7 +54,6 @@ class Quilt3S3Harness(BackendHarness):
         finally:
             testing.forget_catalog_session()
         assert ops is not None
-        self._opened[infra.s3_endpoint] = ops
         return ops
 
     def new_registry(self, infra: Infrastructure) -> str:
