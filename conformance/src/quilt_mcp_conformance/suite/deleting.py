@@ -14,6 +14,7 @@ from quilt_mcp_conformance.suite.support import (
     fetch_physical,
     package_names,
     push_chain,
+    refused,
     revision_hashes,
     texts,
     unused_hash,
@@ -76,11 +77,11 @@ class DeleteSuite:
         result = ops.delete_revision(registry, history.name, history.hashes[0])
         assert result.latest is None
         assert package_names(ops, registry) == ["del/other"]
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.resolve_revision(registry, history.name)
 
     def test_deleting_an_unknown_revision_is_not_found(self, ops: QuiltOps, untouched: History) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.delete_revision(untouched.registry, untouched.name, unused_hash(*untouched.hashes))
         assert untouched.listed(ops) == untouched.hashes
 
@@ -94,12 +95,12 @@ class DeleteSuite:
         assert result.latest is None
         assert package_names(ops, registry) == ["del/other"]
         for call in (ops.list_revisions, ops.resolve_revision, ops.package_info):
-            with pytest.raises(NotFoundError):
+            with refused(NotFoundError):
                 call(registry, history.name)
         assert ops.read_entry(registry, "del/other", "o.txt").content == "other"
         assert fetch_physical(s3, entry.physical_key) == b"1", "delete_package must keep manifests and data"
 
     def test_deleting_a_missing_package_is_not_found(self, ops: QuiltOps, untouched: History) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.delete_package(untouched.registry, "del/missing")
         assert package_names(ops, untouched.registry) == ["del/other", "del/pkg"]

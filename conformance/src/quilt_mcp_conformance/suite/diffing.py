@@ -9,7 +9,7 @@ import pytest
 from quilt_mcp.errors import NotFoundError
 from quilt_mcp.ops import QuiltOps
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure
-from quilt_mcp_conformance.suite.support import texts, unused_hash
+from quilt_mcp_conformance.suite.support import refused, texts, unused_hash
 
 BEFORE = {"a.txt": "alpha", "b.txt": "bravo", "c.txt": "charlie", "same.txt": "same"}
 AFTER = {"b.txt": "BRAVO", "c.txt": "charlie", "same.txt": "same", "d.txt": "delta", "e/f.txt": "foxtrot"}
@@ -99,5 +99,5 @@ class DiffSuite:
         assert not diff.truncated and not diff.metadata_changed
 
     def test_unknown_revision_is_not_found(self, ops: QuiltOps, revisions: TwoRevisions) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.diff(revisions.registry, revisions.name, unused_hash(revisions.before, revisions.after))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import pytest
 
 from quilt_mcp.errors import InvalidInputError, NotFoundError
@@ -14,6 +15,7 @@ from quilt_mcp_conformance.suite.support import (
     canonical,
     paged_items,
     push_chain,
+    refused,
     texts,
     unused_hash,
 )
@@ -71,7 +73,7 @@ class ListPackagesSuite:
         assert page.items == [] and page.next_cursor is None
 
     def test_limit_below_one_is_invalid(self, ops: QuiltOps, populated: str) -> None:
-        with pytest.raises(InvalidInputError):
+        with refused(InvalidInputError):
             ops.list_packages(populated, limit=0)
 
 
@@ -114,7 +116,7 @@ class RevisionsSuite:
         assert [r.top_hash for page in pages for r in page.items] == history.hashes[::-1]
 
     def test_missing_package_has_no_revisions(self, ops: QuiltOps, history: History) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.list_revisions(history.registry, "history/missing")
 
     def test_latest_resolves_to_the_last_push(self, ops: QuiltOps, history: History) -> None:
@@ -137,16 +139,16 @@ class RevisionsSuite:
 
     @pytest.mark.parametrize("ref", ["abc12", "", "zzzzzz", "latest!", "g" * 64, "a" * 65])
     def test_malformed_ref_is_invalid(self, ops: QuiltOps, history: History, ref: str) -> None:
-        with pytest.raises(InvalidInputError):
+        with refused(InvalidInputError):
             ops.resolve_revision(history.registry, history.name, ref)
 
     def test_unknown_hash_is_not_found(self, ops: QuiltOps, history: History) -> None:
         unused = unused_hash(*history.hashes)
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.resolve_revision(history.registry, history.name, unused)
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.resolve_revision(history.registry, history.name, unused[:6])
 
     def test_missing_package_does_not_resolve(self, ops: QuiltOps, history: History) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.resolve_revision(history.registry, "history/missing")

@@ -11,7 +11,7 @@ from quilt_mcp.models import ObjectInfo
 from quilt_mcp.ops import QuiltOps
 from quilt_mcp.uris import parse_s3_uri
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure
-from quilt_mcp_conformance.suite.support import assert_recent, paged_items, put_objects
+from quilt_mcp_conformance.suite.support import assert_recent, paged_items, put_objects, refused
 
 BINARY = b"\x89PNG\r\n\x1a\n\x00\xff"
 OBJECTS = {
@@ -122,7 +122,7 @@ class BucketsSuite:
         assert len(set(paged)) == len(paged)
 
     def test_missing_bucket_is_not_found(self, ops: QuiltOps, infra: Infrastructure) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.list_objects(f"s3://{infra.unique('never-created')}/")
 
     def test_object_info_describes_the_current_version(self, ops: QuiltOps, tree: Tree) -> None:
@@ -139,7 +139,7 @@ class BucketsSuite:
 
     def test_missing_object_and_prefix_are_not_objects(self, ops: QuiltOps, tree: Tree) -> None:
         for key in ("nope.txt", "dir/"):
-            with pytest.raises(NotFoundError):
+            with refused(NotFoundError):
                 ops.object_info(tree.uri(key))
 
     def test_reads_text_whole(self, ops: QuiltOps, tree: Tree) -> None:
@@ -161,7 +161,7 @@ class BucketsSuite:
     def test_binary_reads_as_base64_and_not_as_text(self, ops: QuiltOps, tree: Tree) -> None:
         result = ops.read_object(tree.uri("other/d.bin"))
         assert (result.encoding, result.data()) == ("base64", BINARY)
-        with pytest.raises(InvalidInputError):
+        with refused(InvalidInputError):
             ops.read_object(tree.uri("other/d.bin"), mode="text")
 
     def test_reads_an_older_version(self, ops: QuiltOps, tree: Tree) -> None:
@@ -169,11 +169,11 @@ class BucketsSuite:
         assert result.data() == OLD
 
     def test_missing_object_cannot_be_read(self, ops: QuiltOps, tree: Tree) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.read_object(tree.uri("nope.txt"))
 
     @pytest.mark.parametrize("uri", ["https://example.com/x", "bucket/key", "s3://Bad_Bucket/x"])
     def test_malformed_uri_is_refused(self, ops: QuiltOps, uri: str) -> None:
         for call in (ops.list_objects, ops.object_info, ops.read_object):
-            with pytest.raises(InvalidInputError):
+            with refused(InvalidInputError):
                 call(uri)

@@ -20,6 +20,7 @@ from quilt_mcp_conformance.suite.support import (
     fetch,
     paged_items,
     put_objects,
+    refused,
     stored_in,
     texts,
     unused_hash,
@@ -115,11 +116,11 @@ class PackageInfoSuite(SamplePackage):
         assert by_prefix.message == MESSAGE
 
     def test_missing_package_is_not_found(self, ops: QuiltOps, sample: Sample) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.package_info(sample.registry, "sample/missing")
 
     def test_unknown_revision_is_not_found(self, ops: QuiltOps, sample: Sample) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.package_info(sample.registry, sample.name, unused_hash(sample.top_hash))
 
     def test_revision_without_message_or_metadata(self, ops: QuiltOps, registry: str) -> None:
@@ -190,15 +191,15 @@ class BrowseSuite(SamplePackage):
         assert {page.top_hash for page in pages} == {sample.top_hash}
 
     def test_missing_directory_is_not_found(self, ops: QuiltOps, sample: Sample) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.browse(sample.registry, sample.name, path="nope/")
 
     def test_a_file_is_not_a_directory(self, ops: QuiltOps, sample: Sample) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.browse(sample.registry, sample.name, path="README.md")
 
     def test_missing_package_is_not_found(self, ops: QuiltOps, sample: Sample) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.browse(sample.registry, "sample/missing")
 
 
@@ -231,7 +232,7 @@ class EntrySuite(SamplePackage):
 
     def test_missing_key_and_directory_are_not_entries(self, ops: QuiltOps, sample: Sample) -> None:
         for key in ("nope.txt", "data"):
-            with pytest.raises(NotFoundError):
+            with refused(NotFoundError):
                 ops.entry_info(sample.registry, sample.name, key)
 
     def test_reads_text_whole(self, ops: QuiltOps, sample: Sample) -> None:
@@ -256,7 +257,7 @@ class EntrySuite(SamplePackage):
         assert result.data() == BINARY and not result.truncated
 
     def test_text_mode_refuses_bytes_that_are_not_utf8(self, ops: QuiltOps, sample: Sample) -> None:
-        with pytest.raises(InvalidInputError):
+        with refused(InvalidInputError):
             ops.read_entry(sample.registry, sample.name, BINARY_KEY, mode="text")
 
     def test_max_bytes_cuts_and_says_truncated(self, ops: QuiltOps, sample: Sample) -> None:
@@ -279,9 +280,9 @@ class EntrySuite(SamplePackage):
         assert result.content == TEXTS["README.md"]
 
     def test_missing_entry_cannot_be_read(self, ops: QuiltOps, sample: Sample) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.read_entry(sample.registry, sample.name, "nope.txt")
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.read_entry(sample.registry, "sample/missing", "README.md")
 
 
@@ -303,5 +304,5 @@ class EntryUrlSuite(SamplePackage):
             assert presigned.expires_in == 600
 
     def test_missing_entry_has_no_url(self, ops: QuiltOps, sample: Sample) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.entry_url(sample.registry, sample.name, "nope.txt")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
+import pytest
+
+from quilt_mcp.errors import QuiltMCPError
 from quilt_mcp.models import EntryHash, EntrySource, Page
 from quilt_mcp.ops import QuiltOps
 from quilt_mcp.uris import parse_registry, parse_s3_uri
@@ -155,3 +159,12 @@ def push_chain(ops: QuiltOps, registry: str, name: str, revisions: Sequence[Mapp
         base = hashes[-1] if hashes else None
         hashes.append(ops.create_revision(registry, name, texts(files), base_hash=base).top_hash)
     return hashes
+
+
+@contextmanager
+def refused(*errors: type[QuiltMCPError]) -> Iterator[pytest.ExceptionInfo[QuiltMCPError]]:
+    """``pytest.raises(errors)``, and the error says what was wrong (``message``) and what to do (``hint``)."""
+    with pytest.raises(errors) as caught:
+        yield caught
+    error = caught.value
+    assert error.message.strip() and error.hint.strip(), f"{type(error).__name__} says no next step: {error}"

@@ -23,6 +23,7 @@ from quilt_mcp_conformance.suite.support import (
     package_names,
     push_chain,
     put_objects,
+    refused,
     revision_hashes,
     stored_in,
     texts,
@@ -103,7 +104,7 @@ class CreateRevisionSuite:
             *texts({"ok.txt": "ok"}),
             EntrySource(logical_key="gone.txt", source=f"s3://{source_bucket}/gone.txt"),
         ]
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.create_revision(registry, "create/missing-source", entries)
         assert package_names(ops, registry) == []
 
@@ -112,7 +113,7 @@ class CreateRevisionSuite:
     ) -> None:
         """A prefix with no object below it is a mistake (not found or invalid), never an empty directory."""
         source = EntrySource(logical_key="nothing/", source=f"s3://{source_bucket}/nothing/")
-        with pytest.raises((NotFoundError, InvalidInputError)):
+        with refused(NotFoundError, InvalidInputError):
             ops.create_revision(registry, "create/empty-prefix", [*texts({"ok.txt": "ok"}), source])
         assert package_names(ops, registry) == []
 
@@ -151,7 +152,7 @@ class CreateRevisionSuite:
             pytest.skip("this harness's registries are local")
         path = infra.new_dir("local-source") / "file.txt"
         path.write_bytes(b"local")
-        with pytest.raises(InvalidInputError):
+        with refused(InvalidInputError):
             ops.create_revision(registry, "create/local-source", [EntrySource(logical_key="f.txt", source=str(path))])
         assert package_names(ops, registry) == []
 
@@ -204,7 +205,7 @@ class UpdateRevisionSuite(BasePackage):
 
     def test_removing_a_key_that_is_not_there_is_not_found(self, ops: QuiltOps, base: Base) -> None:
         """A remove that matches nothing is most likely a typo: NotFoundError, and nothing is pushed."""
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.update_revision(base.registry, base.name, remove=["nope.txt"])
         assert revision_hashes(ops, base.registry, base.name) == [base.top_hash]
 
@@ -217,7 +218,7 @@ class UpdateRevisionSuite(BasePackage):
         assert ops.package_info(base.registry, base.name).user_meta == {"d": 4}
 
     def test_missing_package_cannot_be_updated(self, ops: QuiltOps, registry: str) -> None:
-        with pytest.raises(NotFoundError):
+        with refused(NotFoundError):
             ops.update_revision(registry, "update/missing", add=texts({"a.txt": "a"}))
         assert package_names(ops, registry) == []
 
@@ -257,20 +258,20 @@ class ConflictSuite:
         return push_two(ops, registry)
 
     def test_create_on_a_stale_base_conflicts(self, ops: QuiltOps, shared: Moved) -> None:
-        with pytest.raises(ConflictError) as caught:
+        with refused(ConflictError) as caught:
             ops.create_revision(shared.registry, shared.name, texts({"v.txt": "3"}), base_hash=shared.first)
         assert_names_hashes(caught.value, shared.first, shared.second)
         assert shared.hashes(ops) == [shared.second, shared.first]
         assert ops.resolve_revision(shared.registry, shared.name) == shared.second
 
     def test_create_without_base_on_an_existing_package_conflicts(self, ops: QuiltOps, shared: Moved) -> None:
-        with pytest.raises(ConflictError) as caught:
+        with refused(ConflictError) as caught:
             ops.create_revision(shared.registry, shared.name, texts({"v.txt": "3"}))
         assert_names_hashes(caught.value, shared.second)
         assert shared.hashes(ops) == [shared.second, shared.first]
 
     def test_update_from_a_base_that_is_no_longer_latest_conflicts(self, ops: QuiltOps, shared: Moved) -> None:
-        with pytest.raises(ConflictError) as caught:
+        with refused(ConflictError) as caught:
             ops.update_revision(shared.registry, shared.name, base_ref=shared.first, add=texts({"n.txt": "n"}))
         assert_names_hashes(caught.value, shared.first, shared.second)
         assert shared.hashes(ops) == [shared.second, shared.first]
@@ -297,21 +298,21 @@ class ValidationSuite(BasePackage):
 
     @pytest.mark.parametrize("name", ["noslash", "a/b/c", "has space/x", "/x", "x/", "", "ns/na.me"])
     def test_invalid_package_name_is_refused(self, ops: QuiltOps, registry: str, name: str) -> None:
-        with pytest.raises(InvalidInputError):
+        with refused(InvalidInputError):
             ops.create_revision(registry, name, texts({"a.txt": "a"}))
-        with pytest.raises(InvalidInputError):
+        with refused(InvalidInputError):
             ops.package_info(registry, name)
         assert package_names(ops, registry) == []
 
     @pytest.mark.parametrize("key", ["../up.txt", "a/../b.txt", "a//b.txt", "./a.txt", "/abs.txt", "", "dir/", "a\\b"])
     def test_invalid_logical_key_is_refused(self, ops: QuiltOps, registry: str, key: str) -> None:
         entries = [*texts({"ok.txt": "ok"}), EntrySource(logical_key=key, text="bad")]
-        with pytest.raises(InvalidInputError):
+        with refused(InvalidInputError):
             ops.create_revision(registry, "valid/name", entries)
         assert package_names(ops, registry) == []
 
     def test_invalid_key_in_an_update_changes_nothing(self, ops: QuiltOps, base: Base) -> None:
-        with pytest.raises(InvalidInputError):
+        with refused(InvalidInputError):
             ops.update_revision(base.registry, base.name, add=[EntrySource(logical_key="../x.txt", text="x")])
         assert revision_hashes(ops, base.registry, base.name) == [base.top_hash]
 
@@ -327,11 +328,11 @@ class ValidationSuite(BasePackage):
     def test_entry_source_must_be_exactly_one_usable_thing(
         self, ops: QuiltOps, registry: str, source: EntrySource
     ) -> None:
-        with pytest.raises(InvalidInputError):
+        with refused(InvalidInputError):
             ops.create_revision(registry, "valid/name", [source])
         assert package_names(ops, registry) == []
 
     @pytest.mark.parametrize("bad", ["ftp://host/x", "s3://bucket/with/key", "s3://Bad_Bucket", ""])
     def test_malformed_registry_is_refused(self, ops: QuiltOps, bad: str) -> None:
-        with pytest.raises(InvalidInputError):
+        with refused(InvalidInputError):
             ops.list_packages(bad)
