@@ -33,7 +33,11 @@ TEXTS = {
     "data/nested/deep/c.txt": "deep",
     "empty.txt": "",
     "données/été.txt": "café ☕ 😀",
+    "odd names/a b&c+d.txt": "spaces, ampersand and plus",
+    "odd names/100%.txt": "a percent sign",
 }
+ODD_KEYS = ["odd names/a b&c+d.txt", "odd names/100%.txt"]
+ROOT = ["README.md", "bin/", "data/", "données/", "empty.txt", "odd names/"]
 BINARY_KEY = "bin/blob.bin"
 BINARY = b"\xff\xfe\x00\x01binary\x80\x81"
 ENTRY_META = {"data/a.csv": {"units": "cm", "columns": {"x": "int", "y": ["int", None]}}}
@@ -137,11 +141,7 @@ class BrowseSuite(SamplePackage):
     def test_root_lists_files_and_directories_sorted(self, ops: QuiltOps, sample: Sample) -> None:
         page = ops.browse(sample.registry, sample.name)
         assert [(i.path, i.kind) for i in page.items] == [
-            ("README.md", "file"),
-            ("bin/", "directory"),
-            ("data/", "directory"),
-            ("données/", "directory"),
-            ("empty.txt", "file"),
+            (path, "directory" if path.endswith("/") else "file") for path in ROOT
         ]
         assert (page.name, page.top_hash, page.path, page.next_cursor) == (sample.name, sample.top_hash, "", None)
 
@@ -181,7 +181,7 @@ class BrowseSuite(SamplePackage):
 
     def test_pages_cover_one_level_exactly_once(self, ops: QuiltOps, sample: Sample) -> None:
         items = paged_items(lambda c: ops.browse(sample.registry, sample.name, cursor=c, limit=2), limit=2)
-        assert [i.path for i in items] == ["README.md", "bin/", "data/", "données/", "empty.txt"]
+        assert [i.path for i in items] == ROOT
 
     def test_pages_cover_a_recursive_listing_exactly_once(self, ops: QuiltOps, sample: Sample) -> None:
         pages = all_pages(
@@ -270,6 +270,27 @@ class EntrySuite(SamplePackage):
         window = ops.read_entry(sample.registry, sample.name, "data/b.csv", offset=4, max_bytes=3, mode="bytes")
         assert (window.data(), window.offset, window.truncated) == (b"3,4", 4, True)
 
+    def test_paging_through_text_by_length_loses_nothing_and_breaks_no_character(
+        self, ops: QuiltOps, sample: Sample
+    ) -> None:
+        """A cut inside a multi-byte character returns only complete characters;
+        the next read starts at ``offset + length``."""
+        key, parts, offset = "données/été.txt", [], 0
+        while True:
+            part = ops.read_entry(sample.registry, sample.name, key, offset=offset, max_bytes=5, mode="text")
+            assert part.offset == offset and 0 < part.length <= 5
+            parts.append(part.content)
+            offset += part.length
+            if not part.truncated:
+                break
+        assert "".join(parts) == TEXTS[key]
+        assert offset == len(sample.files[key])
+
+    @pytest.mark.parametrize("key", ODD_KEYS)
+    def test_keys_with_spaces_and_url_characters_read_back(self, ops: QuiltOps, sample: Sample, key: str) -> None:
+        assert ops.read_entry(sample.registry, sample.name, key).content == TEXTS[key]
+        assert ops.entry_info(sample.registry, sample.name, key).size == len(sample.files[key])
+
     def test_empty_file_reads_as_empty_text(self, ops: QuiltOps, sample: Sample) -> None:
         result = ops.read_entry(sample.registry, sample.name, "empty.txt")
         assert (result.content, result.length, result.total_size, result.truncated) == ("", 0, 0, False)
@@ -290,7 +311,7 @@ class EntrySuite(SamplePackage):
 class EntryUrlSuite(SamplePackage):
     """``entry_url``: a URL that fetches the entry's exact bytes with no credentials."""
 
-    @pytest.mark.parametrize("key", ["data/a.csv", "données/été.txt", BINARY_KEY, "empty.txt"])
+    @pytest.mark.parametrize("key", ["data/a.csv", "données/été.txt", BINARY_KEY, "empty.txt", *ODD_KEYS])
     def test_url_fetches_the_entry_bytes(self, ops: QuiltOps, sample: Sample, key: str) -> None:
         presigned = ops.entry_url(sample.registry, sample.name, key, expires_in=600)
         assert fetch(presigned.url) == sample.files[key]

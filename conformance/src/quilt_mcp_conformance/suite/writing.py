@@ -209,6 +209,12 @@ class UpdateRevisionSuite(BasePackage):
             ops.update_revision(base.registry, base.name, remove=["nope.txt"])
         assert revision_hashes(ops, base.registry, base.name) == [base.top_hash]
 
+    def test_missing_source_in_an_update_changes_nothing(self, ops: QuiltOps, base: Base, source_bucket: str) -> None:
+        gone = EntrySource(logical_key="gone.txt", source=f"s3://{source_bucket}/gone.txt")
+        with refused(NotFoundError):
+            ops.update_revision(base.registry, base.name, add=[*texts({"ok.txt": "ok"}), gone])
+        assert revision_hashes(ops, base.registry, base.name) == [base.top_hash]
+
     def test_metadata_is_merged_by_top_level_key_or_replaced(self, ops: QuiltOps, base: Base) -> None:
         """``merge`` sets the given top-level keys and keeps the others (a shallow merge, like ``dict.update``);
         ``replace`` sets exactly what is given."""
