@@ -7,9 +7,13 @@ import hashlib
 
 import pytest
 
+from quilt_mcp.models import EntrySource
 from quilt_mcp_conformance.harness import Infrastructure
 from quilt_mcp_iam.hashing import PART_SIZE, from_s3_checksum, hash_bytes, hash_chunks, part_size
+from quilt_mcp_iam.ops import IamOps
 from quilt_mcp_iam.s3 import S3Storage
+
+from .support import recorded
 
 MIB = 1024 * 1024
 
@@ -68,3 +72,18 @@ def test_s3s_checksum_of_a_real_upload_gives_the_streamed_hash(infra: Infrastruc
     assert head.checksum_sha256 is not None
     assert from_s3_checksum(head.checksum_sha256, head.size) == hash_chunks(storage.iter_chunks("k"), head.size)
     assert from_s3_checksum(head.checksum_sha256, head.size) == reference(data)
+
+
+def test_prefix_objects_with_s3_checksums_are_not_downloaded_to_hash(
+    ops: IamOps, infra: Infrastructure, s3_registry: str, source_bucket: str
+) -> None:
+    """A listing does not carry checksums: the backend asks S3 for them instead of reading the bytes."""
+    s3 = infra.s3_client()
+    for n in range(3):
+        s3.put_object(Bucket=source_bucket, Key=f"sums/{n}.bin", Body=bytes([n]) * 1000, ChecksumAlgorithm="SHA256")
+    s3.put_object(Bucket=source_bucket, Key="sums/plain.bin", Body=b"no checksum")
+    with recorded(ops.s3_client, "GetObject", bucket=source_bucket) as reads:
+        ops.create_revision(s3_registry, "sums/pkg", [EntrySource(logical_key="", source=f"s3://{source_bucket}/sums/")])
+    assert [r["Key"] for r in reads] == ["sums/plain.bin"]
+    for n in range(3):
+        assert ops.entry_info(s3_registry, "sums/pkg", f"{n}.bin").hash.value == reference(bytes([n]) * 1000)

@@ -18,6 +18,8 @@ from quilt_mcp_iam.cache import ManifestCache
 from quilt_mcp_iam.manifest import Manifest, ManifestEntry, serialize
 from quilt_mcp_iam.ops import IamOps
 
+from .support import recorded
+
 ENTRIES = 20_000
 
 
@@ -148,16 +150,15 @@ def test_listing_packages_costs_one_call_per_namespace_whatever_the_revisions(
     for name in names:
         for pointer in ("1700000001", "1700000002", "latest"):
             s3.put_object(Bucket=bucket, Key=f".quilt/named_packages/{name}/{pointer}", Body=top.encode())
-    calls: list[dict] = []
-    ops.s3_client.meta.events.register("provide-client-params.s3.ListObjectsV2", lambda params, **_: calls.append(params))
-
-    listed = [p.name for p in ops.list_packages(s3_registry, limit=1000).items]
+    with recorded(ops.s3_client, "ListObjectsV2") as calls:
+        listed = [p.name for p in ops.list_packages(s3_registry, limit=1000).items]
     assert listed == sorted(names + ["seed/pkg"])
     assert len(calls) == 1 + 4  # the namespaces, then each namespace's names
     assert all(c.get("Delimiter") == "/" for c in calls), calls
 
-    calls.clear()
-    assert [p.name for p in ops.list_packages(s3_registry, prefix="ns1/").items] == [n for n in names if n.startswith("ns1/")]
+    with recorded(ops.s3_client, "ListObjectsV2") as calls:
+        in_ns1 = [p.name for p in ops.list_packages(s3_registry, prefix="ns1/").items]
+    assert in_ns1 == [n for n in names if n.startswith("ns1/")]
     assert len(calls) == 1
 
 

@@ -76,7 +76,13 @@ def s3_errors(what: str) -> Iterator[None]:
 
 
 def object_meta(key: str, resp: dict[str, Any]) -> ObjectMeta:
-    """An ``ObjectMeta`` from a HEAD/GET response or a listing item."""
+    """An ``ObjectMeta`` from a HEAD/GET response or a listing item.
+
+    A listing never carries checksum values: its item's checksum is known
+    (to be absent) only when it lists the algorithms and SHA256 is not one.
+    """
+    listed = "Size" in resp
+    algorithms = resp.get("ChecksumAlgorithm")
     return ObjectMeta(
         key=key,
         size=int(resp.get("ContentLength", resp.get("Size", 0))),
@@ -85,6 +91,7 @@ def object_meta(key: str, resp: dict[str, Any]) -> ObjectMeta:
         version_id=resp.get("VersionId") if resp.get("VersionId") not in (None, "null") else None,
         content_type=resp.get("ContentType"),
         checksum_sha256=resp.get("ChecksumSHA256"),
+        checksum_known=not listed or (algorithms is not None and "SHA256" not in algorithms),
     )
 
 

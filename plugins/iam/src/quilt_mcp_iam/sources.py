@@ -187,9 +187,7 @@ class Materializer:
         meta = _entry_meta(item.meta)
         if item.s3 is not None and not self.copy:
             storage, obj = item.s3
-            value = from_s3_checksum(obj.checksum_sha256, obj.size) or hash_chunks(
-                storage.iter_chunks(obj.key, version_id=obj.version_id), obj.size
-            )
+            value = _s3_hash(storage, obj)
             physical = s3_physical_key(storage.bucket, obj.key, obj.version_id)
             return ManifestEntry(item.logical_key, physical, obj.size, _hash(value), meta)
         if isinstance(self.registry, LocalStorage):
@@ -236,9 +234,7 @@ class Materializer:
             chunks = lambda: source.iter_chunks(path.name)  # noqa: E731
         else:
             storage, obj = item.s3  # type: ignore[misc]
-            value = from_s3_checksum(obj.checksum_sha256, obj.size) or hash_chunks(
-                storage.iter_chunks(obj.key, version_id=obj.version_id), obj.size
-            )
+            value = _s3_hash(storage, obj)
             chunks = lambda: storage.iter_chunks(obj.key, version_id=obj.version_id)  # noqa: E731
         key = self._dest_key(item.logical_key)
         if registry.exists(key) and not _holds(registry, key, item.size, value):
@@ -247,6 +243,15 @@ class Materializer:
         if not (registry.exists(key) and _holds(registry, key, item.size, value)):
             registry.write_stream(key, chunks())
         return ManifestEntry(item.logical_key, registry.physical_key(key), item.size, _hash(value), meta)
+
+
+def _s3_hash(storage: S3Storage, obj: ObjectMeta) -> str:
+    """The object's hash from its S3 checksum (asking S3 for it if a listing left it out), else streamed."""
+    if not obj.checksum_known:
+        obj = storage.head(obj.key, version_id=obj.version_id)
+    return from_s3_checksum(obj.checksum_sha256, obj.size) or hash_chunks(
+        storage.iter_chunks(obj.key, version_id=obj.version_id), obj.size
+    )
 
 
 def _hash(value: str) -> dict[str, str]:

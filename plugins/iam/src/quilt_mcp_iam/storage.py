@@ -29,6 +29,8 @@ class ObjectMeta:
     content_type: str | None = None
     checksum_sha256: str | None = field(default=None, repr=False)
     """S3's ``ChecksumSHA256`` as returned (``b64`` or ``b64-<parts>``), when the object has one."""
+    checksum_known: bool = True
+    """False when ``checksum_sha256`` may be missing only because a listing does not report it."""
 
 
 @dataclass(frozen=True)
