@@ -14,6 +14,7 @@ from quilt_mcp_conformance.harness import Infrastructure
 from quilt_mcp_iam import plugin
 from quilt_mcp_iam.detect import AwsSpec
 
+
 def context(tmp_path: Path, **env: str) -> AuthContext:
     """A context with no AWS configuration but what ``env`` gives."""
     base = {
@@ -51,9 +52,7 @@ def test_environment_keys_are_identified_through_sts(infra: Infrastructure, tmp_
     assert "testing" not in repr(candidate)
 
 
-def test_a_profile_is_found_and_named_when_sts_cannot_be_reached(
-    tmp_path: Path, no_process_credentials: None
-) -> None:
+def test_a_profile_is_found_and_named_when_sts_cannot_be_reached(tmp_path: Path, no_process_credentials: None) -> None:
     (tmp_path / "credentials").write_text("[analyst]\naws_access_key_id = AKIAEXAMPLE1234\naws_secret_access_key = s\n")
     ctx = context(
         tmp_path,

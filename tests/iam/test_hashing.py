@@ -83,7 +83,9 @@ def test_prefix_objects_with_s3_checksums_are_not_downloaded_to_hash(
         s3.put_object(Bucket=source_bucket, Key=f"sums/{n}.bin", Body=bytes([n]) * 1000, ChecksumAlgorithm="SHA256")
     s3.put_object(Bucket=source_bucket, Key="sums/plain.bin", Body=b"no checksum")
     with recorded(ops.s3_client, "GetObject", bucket=source_bucket) as reads:
-        ops.create_revision(s3_registry, "sums/pkg", [EntrySource(logical_key="", source=f"s3://{source_bucket}/sums/")])
+        ops.create_revision(
+            s3_registry, "sums/pkg", [EntrySource(logical_key="", source=f"s3://{source_bucket}/sums/")]
+        )
     assert [r["Key"] for r in reads] == ["sums/plain.bin"]
     for n in range(3):
         assert ops.entry_info(s3_registry, "sums/pkg", f"{n}.bin").hash.value == reference(bytes([n]) * 1000)

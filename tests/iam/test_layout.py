@@ -88,7 +88,9 @@ def test_local_files_are_copied_into_a_local_registry(ops: IamOps, local_registr
 def test_local_files_cannot_go_into_an_s3_registry(ops: IamOps, s3_registry: str, tmp_path: Path) -> None:
     (tmp_path / "f.txt").write_text("f")
     with pytest.raises(InvalidInputError, match="local registry"):
-        ops.create_revision(s3_registry, "files/pkg", [EntrySource(logical_key="f.txt", source=str(tmp_path / "f.txt"))])
+        ops.create_revision(
+            s3_registry, "files/pkg", [EntrySource(logical_key="f.txt", source=str(tmp_path / "f.txt"))]
+        )
 
 
 def test_a_bucket_manifest_cannot_make_the_server_read_local_files(

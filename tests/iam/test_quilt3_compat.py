@@ -164,9 +164,7 @@ def test_s3_sources_hash_like_quilt3_with_and_without_s3_checksums(
     assert iam_view(ops, s3_registry, "compat/s3") == quilt3_view(theirs)
 
 
-def test_update_matches_a_quilt3_edit_of_the_same_base(
-    ops: IamOps, infra: Infrastructure, tmp_path: Path
-) -> None:
+def test_update_matches_a_quilt3_edit_of_the_same_base(ops: IamOps, infra: Infrastructure, tmp_path: Path) -> None:
     """Browse, set, delete, set_meta, push in quilt3 gives the top hash iam's update_revision gives."""
     mine, theirs = f"s3://{infra.new_bucket()}", f"s3://{infra.new_bucket()}"
     base = ops.create_revision(mine, "compat/edit", sources(), message=MESSAGE, user_meta=PACKAGE_META)

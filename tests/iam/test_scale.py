@@ -120,7 +120,9 @@ def test_diffing_big_revisions_counts_every_change(big: tuple[str, str, str, int
 
 def test_manifest_cache_is_bounded_and_keeps_the_most_recently_used() -> None:
     blobs = {
-        h: serialize({"version": "v0", "message": h}, (), [ManifestEntry("k", "s3://b/k", 1, {"type": "x", "value": h})]).data
+        h: serialize(
+            {"version": "v0", "message": h}, (), [ManifestEntry("k", "s3://b/k", 1, {"type": "x", "value": h})]
+        ).data
         for h in ("a", "b", "c")
     }
     loads: list[str] = []

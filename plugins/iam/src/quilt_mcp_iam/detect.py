@@ -176,7 +176,10 @@ def detect(context: AuthContext) -> Candidate:
     try:
         principal = find_principal(spec)
     except CredentialProblem as err:
-        principal, problem = None, f"the AWS configuration cannot be used ({err}): fix AWS_PROFILE or the AWS config files"
+        principal, problem = (
+            None,
+            f"the AWS configuration cannot be used ({err}): fix AWS_PROFILE or the AWS config files",
+        )
     if problem and not local:
         return Candidate(backend=BACKEND, priority=PRIORITY, identity="", reason=problem, usable=False)
     if principal is not None:

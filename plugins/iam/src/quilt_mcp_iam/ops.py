@@ -11,7 +11,6 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -52,7 +51,7 @@ from quilt_mcp_iam import cursor as cursors
 from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
 from quilt_mcp_iam.local import LocalStorage, file_uri_path
 from quilt_mcp_iam.manifest import Manifest, ManifestEntry, serialize, sort_key
-from quilt_mcp_iam.registry import PARALLEL_READS, Registry
+from quilt_mcp_iam.registry import PARALLEL_READS, Registry, pointer_time
 from quilt_mcp_iam.s3 import S3Storage, s3_errors, s3_physical_key
 from quilt_mcp_iam.sources import Materializer, SourcePlanner
 from quilt_mcp_iam.storage import ObjectMeta, Storage
@@ -157,7 +156,7 @@ class IamOps(QuiltOps):
         self, registry: str, *, prefix: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[PackageSummary]:
         validate_limit(limit, MAX_PAGE)
-        after = _cursor_str(cursors.decode("packages", cursor)) if cursor else None
+        after = cursors.decode("packages", cursor)
         reg = self.registry(registry)
         names = list(islice(reg.iter_names(prefix, after), limit + 1))
         items = [PackageSummary(name=n, registry=reg.uri) for n in names[:limit]]
@@ -175,12 +174,12 @@ class IamOps(QuiltOps):
         if not stamps and not reg.exists(name):
             raise reg.not_found(name)
         if after is not None:
-            if not _cursor_str(after).isdigit():
-                raise InvalidInputError("Invalid cursor.", "Pass back the next_cursor of the previous page unchanged.")
+            if not after.isdigit():
+                raise cursors.invalid(cursor or "")
             stamps = [s for s in stamps if int(s) < int(after)]
         page = stamps[:limit]
         hashes = reg.read_pointers(name, page)
-        items = [Revision(top_hash=hashes[s], timestamp=_ts(s)) for s in page if s in hashes]
+        items = [Revision(top_hash=hashes[s], timestamp=pointer_time(s)) for s in page if s in hashes]
         more = len(stamps) > limit
         return Page(items=items, next_cursor=cursors.encode("revisions", page[-1]) if more else None)
 
@@ -226,7 +225,7 @@ class IamOps(QuiltOps):
                 f"{path!r} is {what}, not a directory of {name}@{top_hash[:10]}.",
                 "Browse its parent directory, or use entry_info for a file.",
             )
-        position = lo if resume is None else manifest.after(_cursor_str(resume).rstrip("/"), lo, hi)
+        position = lo if resume is None else manifest.after(resume.rstrip("/"), lo, hi)
         items: list[BrowseItem] = []
         prefix = directory + "/" if directory else ""
         while position < hi and len(items) < limit:
@@ -246,9 +245,7 @@ class IamOps(QuiltOps):
             else:
                 child = prefix + rest.split("/", 1)[0]
                 end = manifest.after(child, position, hi)
-                items.append(
-                    BrowseItem(path=child + "/", kind="directory", size=manifest.bytes_between(position, end))
-                )
+                items.append(BrowseItem(path=child + "/", kind="directory", size=manifest.bytes_between(position, end)))
                 position = end
         more = position < hi
         return BrowsePage(
@@ -339,7 +336,7 @@ class IamOps(QuiltOps):
         hits: list[SearchHit] = []
         scanned = 0
         last: str | None = None
-        names = reg.iter_names("", _cursor_str(after) if after is not None else None)
+        names = reg.iter_names("", after)
         while len(hits) < limit and scanned < SEARCH_SCAN_LIMIT:
             batch = list(islice(names, min(PARALLEL_READS, SEARCH_SCAN_LIMIT - scanned)))
             if not batch:
@@ -506,9 +503,7 @@ class IamOps(QuiltOps):
         storage, prefix = self._object_location(uri)
         if prefix and not prefix.endswith("/"):
             prefix += "/"
-        page = storage.list(
-            prefix, delimiter=None if recursive else "/", token=_cursor_str(token) if token else None, max_keys=limit
-        )
+        page = storage.list(prefix, delimiter=None if recursive else "/", token=token, max_keys=limit)
         items = [_object_info(storage, obj) for obj in page.objects]
         items += [ObjectInfo(uri=_object_uri(storage, p), kind="prefix") for p in page.prefixes]
         items.sort(key=lambda item: item.uri)
@@ -550,16 +545,6 @@ class IamOps(QuiltOps):
             f"{uri!r} is not an S3 URI or a path inside a configured local registry.",
             "Use s3://bucket/key, or add the local registry to QUILT_MCP_REGISTRIES.",
         )
-
-
-def _cursor_str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise InvalidInputError("Invalid cursor.", "Pass back the next_cursor of the previous page unchanged.")
-    return value
-
-
-def _ts(pointer: str) -> datetime:
-    return datetime.fromtimestamp(int(pointer), UTC)
 
 
 def _check_read(offset: int, max_bytes: int) -> None:

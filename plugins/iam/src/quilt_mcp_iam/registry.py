@@ -38,7 +38,8 @@ TIMESTAMP_TRIES = 5
 _NAME_RE = re.compile(r"^[\w-]+$")
 
 
-def _timestamp(pointer: str) -> datetime:
+def pointer_time(pointer: str) -> datetime:
+    """The UTC time a timestamp pointer's name (unix seconds) stands for."""
     return datetime.fromtimestamp(int(pointer), UTC)
 
 
@@ -177,7 +178,7 @@ class Registry:
             found = self.read_pointers(name, batch)
             for pointer in batch:
                 if found.get(pointer) == top_hash:
-                    return _timestamp(pointer)
+                    return pointer_time(pointer)
         return None
 
     # Revisions ----------------------------------------------------------
@@ -273,7 +274,7 @@ class Registry:
         except BaseException:
             self.storage.delete(self.pointer_key(name, pointer))
             raise
-        return _timestamp(pointer), current_hash
+        return pointer_time(pointer), current_hash
 
     def _write_timestamp(self, name: str, top_hash: str) -> str:
         """Write a new timestamp pointer (the next free second, never overwriting one) and return its name."""
@@ -309,7 +310,9 @@ class Registry:
             raise self.not_found(name)
         deleted = [p for p, h in pointers.items() if h == top_hash]
         if not deleted:
-            raise NotFoundError(f"Revision {top_hash} is not a revision of {name}.", "List the revisions of the package.")
+            raise NotFoundError(
+                f"Revision {top_hash} is not a revision of {name}.", "List the revisions of the package."
+            )
         remaining = [p for p, h in pointers.items() if h != top_hash and p.isdigit()]
         latest = pointers.get(LATEST)
         if LATEST in deleted:
@@ -322,7 +325,7 @@ class Registry:
             if pointer != LATEST:
                 self.storage.delete(self.pointer_key(name, pointer))
         stamps = sorted((p for p in deleted if p.isdigit()), key=int, reverse=True)
-        return [(_timestamp(p), top_hash) for p in stamps], latest
+        return [(pointer_time(p), top_hash) for p in stamps], latest
 
     def delete_package(self, name: str) -> list[tuple[datetime, str]]:
         """Remove every pointer of ``name`` (``latest`` first); manifests and data stay."""
@@ -336,4 +339,4 @@ class Registry:
             if pointer != LATEST:
                 self.storage.delete(self.pointer_key(name, pointer))
         stamps = sorted((p for p in pointers if p.isdigit()), key=int, reverse=True)
-        return [(_timestamp(p), pointers[p]) for p in stamps]
+        return [(pointer_time(p), pointers[p]) for p in stamps]

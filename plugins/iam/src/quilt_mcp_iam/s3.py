@@ -209,9 +209,7 @@ class S3Storage(Storage):
         if src_version:
             source["VersionId"] = src_version
         with s3_errors(s3_physical_key(src_bucket, src_key, src_version)):
-            resp = self.client.copy_object(
-                CopySource=source, Bucket=self.bucket, Key=key, ChecksumAlgorithm="SHA256"
-            )
+            resp = self.client.copy_object(CopySource=source, Bucket=self.bucket, Key=key, ChecksumAlgorithm="SHA256")
         result = resp.get("CopyObjectResult", {})
         return Written(resp.get("VersionId"), result.get("ChecksumSHA256"))
 

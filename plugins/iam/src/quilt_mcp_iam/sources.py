@@ -157,7 +157,9 @@ class SourcePlanner:
         try:
             validate_logical_key(logical_key)
         except InvalidInputError as err:
-            raise InvalidInputError(f"{source} holds an object that maps to an invalid logical key.", err.message)
+            raise InvalidInputError(
+                f"{source} holds an object that maps to an invalid logical key.", err.message
+            ) from err
 
 
 class Materializer:
@@ -205,7 +207,9 @@ class Materializer:
         if item.text is not None:
             written = registry.write(key, item.text)
             value = hash_bytes(item.text)
-            return ManifestEntry(item.logical_key, registry.physical_key(key, written.version_id), item.size, _hash(value), meta)
+            return ManifestEntry(
+                item.logical_key, registry.physical_key(key, written.version_id), item.size, _hash(value), meta
+            )
         if item.local is not None:  # pragma: no cover - refused by the planner
             raise InvalidInputError("Local files can only go into a local registry.", "Upload them to S3 first.")
         storage, obj = item.s3  # type: ignore[misc]

@@ -122,7 +122,9 @@ class Storage(ABC):
     def presign(self, key: str, *, version_id: str | None, expires_in: int) -> tuple[str, int | None]:
         """A URL fetching the object, and how long it stays valid (``None``: forever)."""
 
-    def iter_all(self, prefix: str, *, delimiter: str | None = None, start_after: str | None = None) -> Iterator[Listing]:
+    def iter_all(
+        self, prefix: str, *, delimiter: str | None = None, start_after: str | None = None
+    ) -> Iterator[Listing]:
         """Every page of ``list``."""
         token = None
         while True:
