@@ -59,5 +59,9 @@ class TestDelete(suite.DeleteSuite):
     pass
 
 
+class TestRegistryLayout(suite.RegistryLayoutSuite):
+    pass
+
+
 class TestBuckets(suite.BucketsSuite):
     pass

@@ -12,6 +12,7 @@ reads agree.
 from quilt_mcp_conformance.suite.capabilities import CapabilitiesSuite
 from quilt_mcp_conformance.suite.deleting import DeleteSuite
 from quilt_mcp_conformance.suite.diffing import DiffSuite
+from quilt_mcp_conformance.suite.layout import RegistryLayoutSuite
 from quilt_mcp_conformance.suite.listing import ListPackagesSuite, RevisionsSuite
 from quilt_mcp_conformance.suite.objects import BucketsSuite
 from quilt_mcp_conformance.suite.reading import BrowseSuite, EntrySuite, EntryUrlSuite, PackageInfoSuite
@@ -38,6 +39,7 @@ ALL_SUITES = (
     ConflictSuite,
     ValidationSuite,
     DeleteSuite,
+    RegistryLayoutSuite,
     BucketsSuite,
 )
 """Every suite class, in the order a reader meets the operations."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -168,3 +169,37 @@ def refused(*errors: type[QuiltMCPError]) -> Iterator[pytest.ExceptionInfo[Quilt
         yield caught
     error = caught.value
     assert error.message.strip() and error.hint.strip(), f"{type(error).__name__} says no next step: {error}"
+
+
+def top_hash_of(manifest: Sequence[Mapping[str, Any]]) -> str:
+    """The top hash of a parsed manifest (header line first), computed as quilt3 does.
+
+    sha256 over the header without ``top_hash``, then each entry's ``{hash, logical_key, meta, size}``
+    in the order of ``logical_key.split('/')``, each JSON-encoded with sorted keys and no spaces.
+    """
+    header, *entries = manifest
+    digest = hashlib.sha256(_canonical_json({k: v for k, v in header.items() if k != "top_hash"}))
+    for entry in sorted(entries, key=lambda e: e["logical_key"].split("/")):
+        fields = {"hash": entry["hash"], "logical_key": entry["logical_key"], "meta": entry.get("meta", {})}
+        digest.update(_canonical_json(fields | {"size": entry["size"]}))
+    return digest.hexdigest()
+
+
+def _canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def registry_files(s3: Any, registry: str, prefix: str) -> dict[str, bytes]:
+    """Every file below ``prefix`` in a registry (S3 bucket or local directory), by path relative to the registry."""
+    where = parse_registry(registry)
+    if where.is_local:
+        root = where.path
+        assert root is not None
+        base = root / prefix
+        paths = [base] if base.is_file() else base.rglob("*")
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in paths if p.is_file()}
+    found = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=where.bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            found[item["Key"]] = s3.get_object(Bucket=where.bucket, Key=item["Key"])["Body"].read()
+    return found
