@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from quilt_mcp.errors import PermissionDeniedError
 from quilt_mcp.models import EntrySource
 from quilt_mcp_conformance.harness import Infrastructure
 from quilt_mcp_iam.hashing import PART_SIZE, from_s3_checksum, hash_bytes, hash_chunks, part_size
 from quilt_mcp_iam.ops import IamOps
 from quilt_mcp_iam.s3 import S3Storage
+from quilt_mcp_iam.storage import ObjectMeta
 
 from .support import recorded
 
@@ -89,3 +93,26 @@ def test_prefix_objects_with_s3_checksums_are_not_downloaded_to_hash(
     assert [r["Key"] for r in reads] == ["sums/plain.bin"]
     for n in range(3):
         assert ops.entry_info(s3_registry, "sums/pkg", f"{n}.bin").hash.value == reference(bytes([n]) * 1000)
+
+
+class NoVersionListing(S3Storage):
+    """A bucket policy without s3:ListBucketVersions (moto grants everything, so it is injected)."""
+
+    def iter_latest_versions(self, prefix: str) -> Iterator[ObjectMeta]:
+        raise PermissionDeniedError("Access denied to ListObjectVersions.", "injected")
+        yield  # pragma: no cover
+
+
+def test_prefixes_without_version_listing_rights_are_still_pinned_to_versions(
+    s3_client: Any, infra: Infrastructure, s3_registry: str, source_bucket: str
+) -> None:
+    class Ops(IamOps):
+        def s3(self, bucket: str) -> S3Storage:
+            return NoVersionListing(self.s3_client, bucket) if bucket == source_bucket else super().s3(bucket)
+
+    reply = infra.s3_client().put_object(Bucket=source_bucket, Key="p/a.txt", Body=b"a", ChecksumAlgorithm="SHA256")
+    ops = Ops(lambda: s3_client)
+    ops.create_revision(s3_registry, "nover/pkg", [EntrySource(logical_key="d/", source=f"s3://{source_bucket}/p/")])
+    entry = ops.entry_info(s3_registry, "nover/pkg", "d/a.txt")
+    assert entry.physical_key == f"s3://{source_bucket}/p/a.txt?versionId={reply['VersionId']}"
+    assert entry.hash.value == reference(b"a")

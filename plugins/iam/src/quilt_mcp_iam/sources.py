@@ -21,10 +21,10 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from quilt_mcp.errors import InvalidInputError, NotFoundError
+from quilt_mcp.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from quilt_mcp.models import EntrySource
 from quilt_mcp.names import validate_logical_key
 from quilt_mcp.ops import Progress
@@ -117,9 +117,15 @@ class SourcePlanner:
         if not uri.key or uri.key.endswith("/"):
             if uri.version_id:
                 raise InvalidInputError(f"{src.source} is a prefix and cannot have a versionId.", "Drop ?versionId=.")
+            try:
+                objects = list(storage.iter_latest_versions(uri.key))
+            except PermissionDeniedError:
+                # No s3:ListBucketVersions: list current objects; a HEAD pins each one's version later.
+                listed = (obj for page in storage.iter_all(uri.key) for obj in page.objects)
+                objects = [replace(obj, checksum_known=False) for obj in listed]
             found = [
                 Planned(_join(src.logical_key, obj.key[len(uri.key) :]), src.meta, s3=(storage, obj))
-                for obj in storage.iter_latest_versions(uri.key)
+                for obj in objects
                 if not obj.key.endswith("/")
             ]
             if not found:
@@ -189,7 +195,7 @@ class Materializer:
         meta = _entry_meta(item.meta)
         if item.s3 is not None and not self.copy:
             storage, obj = item.s3
-            value = _s3_hash(storage, obj)
+            obj, value = _s3_hash(storage, obj)
             physical = s3_physical_key(storage.bucket, obj.key, obj.version_id)
             return ManifestEntry(item.logical_key, physical, obj.size, _hash(value), meta)
         if isinstance(self.registry, LocalStorage):
@@ -238,7 +244,7 @@ class Materializer:
             chunks = lambda: source.iter_chunks(path.name)  # noqa: E731
         else:
             storage, obj = item.s3  # type: ignore[misc]
-            value = _s3_hash(storage, obj)
+            obj, value = _s3_hash(storage, obj)
             chunks = lambda: storage.iter_chunks(obj.key, version_id=obj.version_id)  # noqa: E731
         key = self._dest_key(item.logical_key)
         if registry.exists(key) and not _holds(registry, key, item.size, value):
@@ -249,11 +255,14 @@ class Materializer:
         return ManifestEntry(item.logical_key, registry.physical_key(key), item.size, _hash(value), meta)
 
 
-def _s3_hash(storage: S3Storage, obj: ObjectMeta) -> str:
-    """The object's hash from its S3 checksum (asking S3 for it if a listing left it out), else streamed."""
+def _s3_hash(storage: S3Storage, obj: ObjectMeta) -> tuple[ObjectMeta, str]:
+    """The object (completed by a HEAD if a listing left its checksum unknown) and its hash.
+
+    The hash comes from S3's checksum when it implies one, else from streaming the bytes.
+    """
     if not obj.checksum_known:
         obj = storage.head(obj.key, version_id=obj.version_id)
-    return from_s3_checksum(obj.checksum_sha256, obj.size) or hash_chunks(
+    return obj, from_s3_checksum(obj.checksum_sha256, obj.size) or hash_chunks(
         storage.iter_chunks(obj.key, version_id=obj.version_id), obj.size
     )
 
