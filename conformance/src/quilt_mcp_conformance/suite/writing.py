@@ -84,6 +84,18 @@ class CreateRevisionSuite:
         assert read(ops, registry, "create/prefix", "run/sub/b.txt") == b"bb"
         assert (pushed.entry_count, pushed.total_bytes) == (2, 3)
 
+    def test_progress_reports_never_go_backwards_or_past_the_total(self, ops: QuiltOps, registry: str) -> None:
+        """Reporting progress is optional; when a backend reports, ``done`` only grows and stays within ``total``."""
+        calls: list[tuple[float, float | None, str]] = []
+        files = {f"part-{n}.txt": str(n) * (n + 1) for n in range(5)}
+        ops.create_revision(registry, "create/progress", texts(files), progress=lambda *call: calls.append(call))
+        done = [d for d, _, _ in calls]
+        assert done == sorted(done)
+        for d, total, message in calls:
+            assert isinstance(message, str) and d >= 0
+            assert total is None or d <= total
+        assert keys(ops, registry, "create/progress") == sorted(files)
+
     def test_new_revision_holds_exactly_the_given_entries(self, ops: QuiltOps, registry: str) -> None:
         first = ops.create_revision(registry, "create/exact", texts({"a.txt": "a", "b.txt": "b"}))
         second = ops.create_revision(registry, "create/exact", texts({"c.txt": "c"}), base_hash=first.top_hash)
