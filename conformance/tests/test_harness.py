@@ -40,7 +40,7 @@ def install(pytester: pytest.Pytester, **plugins: str) -> None:
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", *args)
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
 
 
 def test_suite_runs_once_per_harness_and_skips_what_a_harness_lacks(pytester: pytest.Pytester) -> None:
