@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-import quilt_mcp_iam.plugin as iam_plugin
 
 from quilt_mcp.auth import AuthContext, Candidate
 from quilt_mcp.errors import AuthRequiredError
@@ -27,8 +26,10 @@ def context(**extra: str) -> AuthContext:
     return AuthContext.from_environment(env={**os.environ, **extra})
 
 
-def both_backends() -> PluginHost:
-    return PluginHost.from_plugins({"quilt3": plugin, "iam": iam_plugin})
+def both_backends(**settings: object) -> PluginHost:
+    """quilt3 beside the iam plugin; tests that rank against iam skip where iam is not installed (tox env quilt3)."""
+    iam_plugin = pytest.importorskip("quilt_mcp_iam.plugin", reason="ranking against iam needs the iam plugin")
+    return PluginHost.from_plugins({"quilt3": plugin, "iam": iam_plugin}, **settings)
 
 
 def test_a_logged_in_session_is_detected_with_catalog_registry_and_aws_principal(infra: Infrastructure) -> None:
@@ -119,7 +120,7 @@ def test_forcing_quilt3_with_expired_credentials_is_an_auth_error_naming_the_fix
     forced = context(QUILT_MCP_BACKEND="quilt3")
 
     with pytest.raises(AuthRequiredError, match="quilt3 login"):
-        select_backend(PluginHost.from_plugins({"quilt3": plugin, "iam": iam_plugin}, settings=forced.settings), forced)
+        select_backend(both_backends(settings=forced.settings), forced)
 
 
 def test_doctor_reports_expired_credentials_without_a_traceback(infra: Infrastructure, refusing_catalog: str) -> None:
