@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from quilt_mcp.errors import InvalidInputError, NotSupportedError, PermissionDeniedError
+from quilt_mcp.errors import InvalidInputError, NotFoundError, NotSupportedError, PermissionDeniedError
 from quilt_mcp.models import EntrySource
 from quilt_mcp_conformance.harness import Infrastructure
 from quilt_mcp_iam.manifest import ManifestEntry, serialize
@@ -129,3 +129,10 @@ def test_objects_of_a_configured_local_registry_can_be_listed_and_read(infra: In
     assert ops.object_info(str(root / "top.csv")).size == 3
     with pytest.raises(InvalidInputError):
         ops.read_object(infra.new_dir("elsewhere").as_uri() + "/x")
+
+
+def test_a_missing_bucket_is_named_as_such(ops: IamOps) -> None:
+    with pytest.raises(NotFoundError, match="Bucket"):
+        ops.resolve_revision("s3://no-such-bucket-here", "a/b")
+    with pytest.raises(NotFoundError, match="Bucket"):
+        ops.list_packages("s3://no-such-bucket-here")

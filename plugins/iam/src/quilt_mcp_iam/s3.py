@@ -125,11 +125,13 @@ class S3Storage(Storage):
             return resp["Body"].read()
 
     def read_tagged(self, key: str) -> Tagged | None:
-        try:
-            resp = self._get(key, None)
-        except NotFoundError:
-            return None
         with s3_errors(self._what(key)):
+            try:
+                resp = self.client.get_object(Bucket=self.bucket, Key=key)
+            except botocore.exceptions.ClientError as err:
+                if _code(err) in NOT_FOUND_CODES:  # the key is missing; a missing bucket is an error
+                    return None
+                raise
             return Tagged(resp["Body"].read(), resp["ETag"])
 
     def read_range(self, key: str, offset: int, length: int, *, version_id: str | None = None) -> tuple[bytes, int]:

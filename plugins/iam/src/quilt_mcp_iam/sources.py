@@ -88,17 +88,17 @@ class SourcePlanner:
                     f"Entry {src.logical_key!r} must have exactly one of 'source' and 'text'.",
                     "Give an S3 URI (or local path) in 'source', or inline content in 'text'.",
                 )
+            if src.source is not None and "://" in src.source and not src.source.startswith(("s3://", "file://")):
+                raise InvalidInputError(
+                    f"Unsupported source {src.source!r} for {src.logical_key!r}.",
+                    "Use an s3://bucket/key URI (or s3://bucket/prefix/), or a local path for a local registry.",
+                )
             is_dir = src.source is not None and (src.source.endswith("/") or self._is_local_dir(src.source))
             validate_logical_key(src.logical_key, directory=is_dir)
         planned: list[Planned] = []
         for src in sources:
             if src.text is not None:
                 planned.append(Planned(src.logical_key, src.meta, text=src.text.encode("utf-8")))
-            elif "://" in (src.source or "") and not src.source.startswith(("s3://", "file://")):  # type: ignore[union-attr]
-                raise InvalidInputError(
-                    f"Unsupported source {src.source!r} for {src.logical_key!r}.",
-                    "Use an s3://bucket/key URI (or s3://bucket/prefix/), or a local path for a local registry.",
-                )
             elif src.source.startswith("s3://"):  # type: ignore[union-attr]
                 planned.extend(self._plan_s3(src))
             else:
