@@ -8,22 +8,23 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlunparse
 
 import botocore.exceptions
-
 from quilt_mcp.errors import (
     AuthRequiredError,
     BackendUnavailableError,
-    InvalidInputError,
     NotFoundError,
-    PermissionDeniedError,
     QuiltMCPError,
 )
-from quilt_mcp_iam.storage import ConditionFailed, Listing, ObjectMeta, Storage, Tagged, Written
+from quilt_mcp.s3_errors import NOT_FOUND_CODES, s3_error
 
-NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound", "NoSuchVersion"})
-DENIED_CODES = frozenset({"AccessDenied", "403", "AllAccessDisabled", "Forbidden"})
-AUTH_CODES = frozenset(
-    {"InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired"}
+from quilt_mcp_iam.storage import (
+    ConditionFailed,
+    Listing,
+    ObjectMeta,
+    Storage,
+    Tagged,
+    Written,
 )
+
 CONDITION_CODES = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict", "409"})
 UNSUPPORTED_CONDITION_CODES = frozenset({"NotImplemented", "501"})
 
@@ -43,20 +44,14 @@ def translate(err: Exception, what: str) -> QuiltMCPError:
     if isinstance(err, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
         return AuthRequiredError(f"No AWS credentials to access {what}.", AUTH_HINT)
     if isinstance(err, botocore.exceptions.ClientError):
-        code = str(err.response.get("Error", {}).get("Code", ""))
-        if code == "NoSuchBucket":
-            return NotFoundError(f"Bucket of {what} does not exist.", "Check the bucket name.")
-        if code in NOT_FOUND_CODES:
-            return NotFoundError(f"{what} does not exist.", "Check the name, key or version.")
-        if code in DENIED_CODES:
-            return PermissionDeniedError(
-                f"Access denied to {what}.", "Use credentials whose IAM policy allows this S3 action on the bucket."
-            )
-        if code in AUTH_CODES:
-            return AuthRequiredError(f"AWS rejected the credentials for {what} ({code}).", AUTH_HINT)
-        if code in ("InvalidBucketName", "InvalidArgument", "KeyTooLongError"):
-            return InvalidInputError(f"S3 rejected the request for {what} ({code}).", "Check the URI.")
-        return BackendUnavailableError(f"S3 failed on {what}: {code or err}.", "Retry; if it persists check S3.")
+        error = err.response.get("Error", {})
+        return s3_error(
+            str(error.get("Code", "")),
+            str(error.get("Message") or err),
+            what,
+            auth_hint=AUTH_HINT,
+            denied_hint="Use credentials whose IAM policy allows this S3 action on the bucket.",
+        )
     if isinstance(err, botocore.exceptions.BotoCoreError):
         return BackendUnavailableError(f"Could not reach S3 for {what}: {err}.", "Check the network and the endpoint.")
     raise err

@@ -15,20 +15,12 @@ from quilt_mcp.errors import (
     BackendUnavailableError,
     ConflictError,
     InvalidInputError,
-    NotFoundError,
     PermissionDeniedError,
     QuiltMCPError,
 )
+from quilt_mcp.s3_errors import AUTH_CODES, s3_error
 
 LOGIN_HINT = "Run `quilt3 login` again, or use another backend (see `quilt-mcp doctor`)."
-
-_NOT_FOUND = frozenset({"NoSuchKey", "404", "NotFound", "NoSuchVersion"})
-_DENIED = frozenset({"AccessDenied", "403", "Forbidden", "AllAccessDisabled"})
-_EXPIRED = frozenset(
-    {"ExpiredToken", "ExpiredTokenException", "InvalidAccessKeyId", "InvalidToken", "TokenRefreshRequired",
-     "SignatureDoesNotMatch", "InvalidClientTokenId"}
-)
-_BAD_INPUT = frozenset({"InvalidRange", "InvalidArgument", "InvalidBucketName", "KeyTooLongError"})
 
 
 def _is(err: BaseException, module: str, name: str) -> bool:
@@ -56,7 +48,9 @@ def translate(err: BaseException, what: str) -> BaseException:
         return credentials_expired(err)
     if _is(err, "botocore.exceptions", "ClientError"):
         return _client_error(err, what)
-    if _is(err, "botocore.exceptions", "NoCredentialsError") or _is(err, "botocore.exceptions", "PartialCredentialsError"):
+    if _is(err, "botocore.exceptions", "NoCredentialsError") or _is(
+        err, "botocore.exceptions", "PartialCredentialsError"
+    ):
         return AuthRequiredError(f"{what}: no AWS credentials from the quilt3 session ({message}).", LOGIN_HINT)
     if _is(err, "botocore.exceptions", "BotoCoreError"):
         return BackendUnavailableError(f"{what}: S3 could not be reached ({message}).", "Check the network and retry.")
@@ -66,21 +60,14 @@ def translate(err: BaseException, what: str) -> BaseException:
 
 
 def _client_error(err: BaseException, what: str) -> QuiltMCPError:
-    code = str(err.response.get("Error", {}).get("Code", ""))  # type: ignore[attr-defined]
-    message = err.response.get("Error", {}).get("Message") or code  # type: ignore[attr-defined]
-    if code == "NoSuchBucket":
-        return NotFoundError(f"{what}: the bucket does not exist.", "Check the bucket name.")
-    if code in _NOT_FOUND:
-        return NotFoundError(f"{what}: not found.", "Check the name, key or version and retry.")
-    if code in _DENIED:
-        return PermissionDeniedError(
-            f"{what}: access denied ({message}).", "Ask your Quilt administrator for access to this bucket."
-        )
-    if code in _EXPIRED:
+    error = err.response.get("Error", {})  # type: ignore[attr-defined]
+    code = str(error.get("Code", ""))
+    detail = str(error.get("Message") or code)
+    if code in AUTH_CODES:
         return AuthRequiredError(f"{what}: the quilt3 session's AWS credentials were refused ({code}).", LOGIN_HINT)
-    if code in _BAD_INPUT:
-        return InvalidInputError(f"{what}: {message}.", "Correct the request and retry.")
-    return BackendUnavailableError(f"{what}: S3 answered {code}: {message}.", "Retry later; if it persists, check the bucket.")
+    return s3_error(
+        code, detail, what, auth_hint=LOGIN_HINT, denied_hint="Ask your Quilt administrator for access to this bucket."
+    )
 
 
 def credentials_expired(err: BaseException) -> AuthRequiredError:
