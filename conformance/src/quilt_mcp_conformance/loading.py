@@ -10,14 +10,14 @@ reports as a failing test, never a silent skip.
 
 from __future__ import annotations
 
-import importlib.metadata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
-
 from quilt_mcp import capabilities as cap
+from quilt_mcp.plugins import entry_point_names, load_entry_points
+
 from quilt_mcp_conformance import harness as harness_api
 from quilt_mcp_conformance.harness import ENTRY_POINT_GROUP, PROJECT, BackendHarness
 
@@ -41,7 +41,7 @@ class HarnessSet:
 
 def installed_plugins(group: str = ENTRY_POINT_GROUP) -> list[str]:
     """Entry-point names registered in ``group``, sorted."""
-    return sorted({ep.name for ep in importlib.metadata.entry_points(group=group)})
+    return entry_point_names(group)
 
 
 def matches(selection: str, *, plugin: str, harness_id: str | None = None) -> bool:
@@ -62,27 +62,16 @@ def load_harnesses(selected: Sequence[str] = (), *, group: str = ENTRY_POINT_GRO
     only the plugins they name are imported and only the harnesses they name
     are kept; a value matching nothing is a problem.
     """
-    from stevedore import NamedExtensionManager
-
     found = HarnessSet(installed=installed_plugins(group))
     wanted = [name for name in found.installed if not selected or any(matches(s, plugin=name) for s in selected)]
 
-    def on_failure(_manager: Any, entry_point: Any, exc: BaseException) -> None:
+    def on_failure(name: str, target: str, exc: BaseException) -> None:
         found.problems.append(
-            HarnessProblem(
-                entry_point.name, f"its harness module {entry_point.value!r} failed to import: {_describe(exc)}"
-            )
+            HarnessProblem(name, f"its harness module {target!r} failed to import: {_describe(exc)}")
         )
 
-    manager = NamedExtensionManager(
-        namespace=group,
-        names=wanted,
-        name_order=True,
-        on_load_failure_callback=on_failure,
-        on_missing_entrypoints_callback=lambda names: None,
-    )
-    for ext in manager.extensions:
-        found.harnesses.extend(_harnesses_of(ext.name, ext.plugin, found.problems))
+    for name, module in load_entry_points(group, wanted, on_failure):
+        found.harnesses.extend(_harnesses_of(name, module, found.problems))
     if selected:
         found.harnesses = [
             h for h in found.harnesses if any(matches(s, plugin=h.backend, harness_id=h.id) for s in selected)

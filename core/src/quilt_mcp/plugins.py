@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,31 +89,22 @@ class PluginHost:
         that fails to import or validate is recorded in ``failures`` and
         skipped, or raises ``BackendUnavailableError`` in strict mode.
         """
-        from stevedore import NamedExtensionManager
-
         settings = settings or Settings()
         host = cls(cls._new_manager(), disabled=settings.disabled_plugins)
         dists: dict[str, tuple[str, str]] = {}
         for ep in importlib.metadata.entry_points(group=group):
             if ep.dist is not None:
                 dists.setdefault(ep.name, (ep.dist.name, ep.dist.version))
-        wanted = sorted(name for name in dists.keys() | _entry_point_names(group) if name not in host.disabled)
+        wanted = [name for name in entry_point_names(group) if name not in host.disabled]
 
-        def on_failure(_manager: Any, entry_point: Any, exc: BaseException) -> None:
-            dist, version = dists.get(entry_point.name, (None, None))
-            host._fail(LoadFailure(entry_point.name, _describe(exc), dist, version), strict=settings.strict_plugins)
+        def on_failure(name: str, _target: str, exc: BaseException) -> None:
+            dist, version = dists.get(name, (None, None))
+            host._fail(LoadFailure(name, _describe(exc), dist, version), strict=settings.strict_plugins)
 
-        manager = NamedExtensionManager(
-            namespace=group,
-            names=wanted,
-            name_order=True,
-            on_load_failure_callback=on_failure,
-            on_missing_entrypoints_callback=lambda names: None,
-        )
-        for ext in manager.extensions:
-            if ext.name in dists:
-                host.versions[ext.name] = dists[ext.name][1]
-            host._register(ext.name, ext.plugin, strict=settings.strict_plugins)
+        for name, plugin in load_entry_points(group, wanted, on_failure):
+            if name in dists:
+                host.versions[name] = dists[name][1]
+            host._register(name, plugin, strict=settings.strict_plugins)
         return host
 
     def _register(self, name: str, plugin: Any, *, strict: bool) -> None:
@@ -195,8 +186,30 @@ def _implements(plugin: Any, hook: str) -> bool:
     return callable(getattr(plugin, hook, None))
 
 
-def _entry_point_names(group: str) -> Iterable[str]:
-    return {ep.name for ep in importlib.metadata.entry_points(group=group)}
+def entry_point_names(group: str) -> list[str]:
+    """Names registered in the entry-point ``group``, sorted, without importing anything."""
+    return sorted({ep.name for ep in importlib.metadata.entry_points(group=group)})
+
+
+def load_entry_points(
+    group: str, names: Iterable[str], on_failure: Callable[[str, str, BaseException], None]
+) -> list[tuple[str, Any]]:
+    """Import the entry points ``names`` of ``group`` with stevedore, in the order given.
+
+    Returns ``(name, loaded object)`` for each that imported; for each that
+    raised, calls ``on_failure(name, target, exception)`` instead. Entry points
+    not named are never imported.
+    """
+    from stevedore import NamedExtensionManager
+
+    manager = NamedExtensionManager(
+        namespace=group,
+        names=list(names),
+        name_order=True,
+        on_load_failure_callback=lambda _m, ep, exc: on_failure(ep.name, ep.value, exc),
+        on_missing_entrypoints_callback=lambda missing: None,
+    )
+    return [(ext.name, ext.plugin) for ext in manager.extensions]
 
 
 def _describe(exc: BaseException) -> str:
