@@ -59,6 +59,8 @@ from quilt_mcp_iam.storage import ObjectMeta, Storage
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 SEARCH_SCAN_LIMIT = 500
 """Packages one search call looks at before it returns a page (possibly short) with a cursor."""
+PROGRESS_EVERY = 500
+"""Browse reports progress every this many items."""
 
 ClientFactory = Callable[[], Any]
 
@@ -216,6 +218,8 @@ class IamOps(QuiltOps):
         validate_logical_key(path, directory=True)
         validate_limit(limit, MAX_PAGE)
         resume = cursors.decode("browse", cursor)
+        if progress:
+            progress(0, None, f"Reading the manifest of {name}")
         reg, top_hash, manifest = self._package(registry, name, ref)
         directory = path.rstrip("/")
         lo, hi = manifest.directory(directory)
@@ -228,7 +232,10 @@ class IamOps(QuiltOps):
         position = lo if resume is None else manifest.after(resume.rstrip("/"), lo, hi)
         items: list[BrowseItem] = []
         prefix = directory + "/" if directory else ""
+        expected = min(limit, hi - position)
         while position < hi and len(items) < limit:
+            if progress and len(items) % PROGRESS_EVERY == 0:
+                progress(len(items), expected, f"Listed {len(items)} of up to {expected} items")
             rest = manifest.key_at(position)[len(prefix) :]
             if recursive or "/" not in rest:
                 entry = manifest.entry_at(position)
@@ -248,6 +255,8 @@ class IamOps(QuiltOps):
                 items.append(BrowseItem(path=child + "/", kind="directory", size=manifest.bytes_between(position, end)))
                 position = end
         more = position < hi
+        if progress:
+            progress(len(items), len(items), f"Listed {len(items)} items")
         return BrowsePage(
             items=items,
             next_cursor=cursors.encode("browse", items[-1].path) if more and items else None,
