@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from typing import Any
 
 import pytest
-
 from quilt_mcp import capabilities as cap
-from quilt_mcp.plugins import PluginHost
+from quilt_mcp.plugins import ENTRY_POINT_GROUP, PluginHost
 from quilt_mcp.server import build_server
 from quilt_mcp.settings import Settings
 
@@ -33,7 +33,8 @@ async def test_shows_the_forced_backend_its_identity_and_every_plugins_answer(lo
     assert shown["reason"] == "forced by QUILT_MCP_BACKEND=iam"
     assert set(shown["capabilities"]) >= {cap.READ, cap.WRITE, cap.LOCAL_REGISTRY}
     assert shown["default_registry"] == local_registry and shown["read_only"] is False
-    assert {d["plugin"] for d in shown["detections"]} >= {"iam", "quilt3"}
+    installed = {ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    assert {d["plugin"] for d in shown["detections"]} == installed
 
 
 async def test_explains_why_the_winner_won(local_registry, protocol):
