@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from quilt_mcp.errors import InvalidInputError
 from quilt_mcp.ops import QuiltOps
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure
 from quilt_mcp_conformance.suite.support import paged_items, texts
@@ -77,6 +78,12 @@ class SearchSuite:
     def test_no_match_gives_an_empty_last_page(self, ops: QuiltOps, searchable: Searchable) -> None:
         page = ops.search_packages(searchable.registry, "no-such-thing-anywhere")
         assert page.items == [] and page.next_cursor is None
+
+    def test_an_empty_query_is_refused_with_a_hint(self, ops: QuiltOps, searchable: Searchable) -> None:
+        for query in ("", "   "):
+            with pytest.raises(InvalidInputError) as err:
+                ops.search_packages(searchable.registry, query)
+            assert err.value.hint
 
     def test_pages_hold_every_hit_exactly_once(self, ops: QuiltOps, searchable: Searchable) -> None:
         hits = paged_items(lambda c: ops.search_packages(searchable.registry, "dataset", cursor=c, limit=1), limit=1)

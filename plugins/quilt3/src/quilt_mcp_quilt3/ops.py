@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from quilt_mcp import capabilities as cap
-from quilt_mcp.errors import ConflictError, InvalidInputError, NotFoundError, NotSupportedError
+from quilt_mcp.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    NotSupportedError,
+)
 from quilt_mcp.models import (
     BrowsePage,
     BucketInfo,
@@ -49,7 +54,15 @@ from quilt_mcp.names import (
     validate_package_name,
     validate_ref,
 )
-from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, MAX_PAGE, MetaMode, Progress, QuiltOps
+from quilt_mcp.ops import (
+    DEFAULT_PAGE,
+    DEFAULT_READ_BYTES,
+    MAX_PAGE,
+    MetaMode,
+    Progress,
+    QuiltOps,
+)
+from quilt_mcp.search import match_package, search_needle
 from quilt_mcp.settings import Settings
 from quilt_mcp.uris import parse_registry, parse_s3_uri
 
@@ -363,9 +376,7 @@ class Quilt3Ops(QuiltOps):
         self, registry: str, query: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[SearchHit]:
         validate_limit(limit, MAX_PAGE)
-        needle = query.strip().lower() if isinstance(query, str) else ""
-        if not needle:
-            raise InvalidInputError("The search query is empty.", "Pass a word to look for in names, messages or metadata.")
+        needle = search_needle(query)
         uri, reg = self._registry(registry)
         hits: list[SearchHit] = []
         for name in self._package_names(uri):
@@ -384,21 +395,7 @@ class Quilt3Ops(QuiltOps):
         top_hash = self._latest(reg, name)
         if top_hash is None:
             return None
-        head = self._manifest_header(reg.manifest_pk(name, top_hash))
-        message = head.get("message")
-        user_meta = manifests.header_user_meta(head)
-        matched = [
-            field
-            for field, text in (
-                ("name", name),
-                ("message", message or ""),
-                ("metadata", json.dumps(user_meta, ensure_ascii=False) if user_meta else ""),
-            )
-            if needle in text.lower()
-        ]
-        if not matched:
-            return None
-        return SearchHit(name=name, top_hash=top_hash, matched=matched, message=message, user_meta=user_meta)
+        return match_package(name, top_hash, self._manifest_header(reg.manifest_pk(name, top_hash)), needle)
 
     def _manifest_header(self, pk: Any) -> dict[str, Any]:
         """The first line of a manifest, streamed: the rest is never downloaded."""
