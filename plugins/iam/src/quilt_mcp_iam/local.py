@@ -69,6 +69,8 @@ def _locked(directory: Path) -> Iterator[None]:
 class LocalStorage(Storage):
     """Files below ``root``; a key ``a/b`` is the file ``root/a/b``."""
 
+    remote = False
+
     def __init__(self, root: Path) -> None:
         self.root = root
 

@@ -7,7 +7,6 @@ binary search and range scans, never on a tree of objects.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -43,14 +42,31 @@ from quilt_mcp.models import (
     Revision,
     SearchHit,
 )
-from quilt_mcp.names import validate_limit, validate_logical_key, validate_package_name, validate_ref
-from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, MAX_PAGE, MAX_READ_BYTES, MetaMode, Progress, QuiltOps
+from quilt_mcp.names import (
+    PACKAGE_NAME_RE,
+    validate_limit,
+    validate_logical_key,
+    validate_package_name,
+    validate_ref,
+)
+from quilt_mcp.ops import (
+    DEFAULT_PAGE,
+    DEFAULT_READ_BYTES,
+    MAX_PAGE,
+    MAX_READ_BYTES,
+    MetaMode,
+    Progress,
+    QuiltOps,
+)
+from quilt_mcp.search import match_package, search_needle
 from quilt_mcp.uris import Registry as RegistryUri
 from quilt_mcp.uris import parse_registry, parse_s3_uri
+
 from quilt_mcp_iam import cursor as cursors
 from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
 from quilt_mcp_iam.local import LocalStorage, file_uri_path
 from quilt_mcp_iam.manifest import Manifest, ManifestEntry, serialize, sort_key
+from quilt_mcp_iam.package_names import PAGE
 from quilt_mcp_iam.registry import PARALLEL_READS, Registry, pointer_time
 from quilt_mcp_iam.s3 import S3Storage, s3_errors, s3_physical_key
 from quilt_mcp_iam.sources import Materializer, SourcePlanner
@@ -71,7 +87,8 @@ class IamOps(QuiltOps):
     ``client_factory`` makes the boto3 S3 client (called once, on first S3
     use); ``registries`` are the configured registries (``QUILT_MCP_REGISTRIES``).
     ``file://`` objects outside those are never read. Without ``aws`` (no
-    credentials were found), ``list_buckets`` does not ask S3.
+    credentials were found), ``list_buckets`` does not ask S3. ``list_page``: keys per
+    listing call of package names (S3 returns at most 1,000).
     """
 
     backend_name = "iam"
@@ -84,6 +101,7 @@ class IamOps(QuiltOps):
         registries: Sequence[str] = (),
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         aws: bool = True,
+        list_page: int = PAGE,
     ) -> None:
         self._client_factory = client_factory
         self.aws = aws
@@ -91,6 +109,7 @@ class IamOps(QuiltOps):
         self._client_lock = threading.Lock()
         self.registries = tuple(parse_registry(r) for r in registries)
         self.cache = ManifestCache(cache_bytes)
+        self.list_page = list_page
 
     # Plumbing -----------------------------------------------------------
 
@@ -117,13 +136,13 @@ class IamOps(QuiltOps):
             raise NotFoundError(
                 f"Local registry {location.uri} does not exist.", "Check the path, or create a package there first."
             )
-        return Registry(location.uri, self._storage(location), self.cache)
+        return Registry(location.uri, self._storage(location), self.cache, list_page=self.list_page)
 
     def _package(self, registry: str, name: str, ref: str) -> tuple[Registry, str, Manifest]:
         validate_package_name(name)
         reg = self.registry(registry)
-        top_hash = reg.resolve(name, ref)
-        return reg, top_hash, reg.manifest(top_hash)
+        top_hash, manifest = reg.revision(name, ref)
+        return reg, top_hash, manifest
 
     def _locate(self, physical_key: str, reg: Registry) -> tuple[Storage, str, str | None]:
         """Storage, key and version of an entry's bytes.
@@ -159,11 +178,15 @@ class IamOps(QuiltOps):
     ) -> Page[PackageSummary]:
         validate_limit(limit, MAX_PAGE)
         after = cursors.decode("packages", cursor)
+        if after is not None and not PACKAGE_NAME_RE.match(after.removesuffix("/")):
+            raise cursors.invalid(cursor or "")
         reg = self.registry(registry)
-        names = list(islice(reg.iter_names(prefix, after), limit + 1))
-        items = [PackageSummary(name=n, registry=reg.uri) for n in names[:limit]]
-        more = len(names) > limit
-        return Page(items=items, next_cursor=cursors.encode("packages", names[limit - 1]) if more else None)
+        listing = reg.iter_names(prefix, after)
+        names = listing.take(limit)
+        items = [PackageSummary(name=n, registry=reg.uri) for n in names]
+        more = bool(names) and listing.has_more()
+        next_cursor = cursors.encode("packages", listing.resume_after(names[-1])) if more else None
+        return Page(items=items, next_cursor=next_cursor)
 
     def list_revisions(
         self, registry: str, name: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
@@ -300,8 +323,7 @@ class IamOps(QuiltOps):
         validate_ref(before)
         validate_ref(after)
         reg, old_hash, old = self._package(registry, name, before)
-        new_hash = reg.resolve(name, after)
-        new = reg.manifest(new_hash)
+        new_hash, new = reg.revision(name, after)
         added: list[str] = []
         removed: list[str] = []
         changed: list[EntryChange] = []
@@ -341,7 +363,7 @@ class IamOps(QuiltOps):
         validate_limit(limit, MAX_PAGE)
         after = cursors.decode("search", cursor)
         reg = self.registry(registry)
-        needle = query.strip().lower()
+        needle = search_needle(query)
         hits: list[SearchHit] = []
         scanned = 0
         last: str | None = None
@@ -607,18 +629,7 @@ def _search_one(reg: Registry, name: str, needle: str) -> SearchHit | None:
         header = reg.header(top_hash)
     except NotFoundError:
         return None
-    message = header.get("message") if isinstance(header.get("message"), str) else None
-    user_meta = header.get("user_meta") if isinstance(header.get("user_meta"), dict) else {}
-    matched: list[Any] = []
-    if needle in name.lower():
-        matched.append("name")
-    if message and needle in message.lower():
-        matched.append("message")
-    if user_meta and needle in json.dumps(user_meta, ensure_ascii=False).lower():
-        matched.append("metadata")
-    if needle and not matched:
-        return None
-    return SearchHit(name=name, top_hash=top_hash, matched=matched, message=message, user_meta=user_meta)
+    return match_package(name, top_hash, header, needle)
 
 
 def _compare(old: Manifest, new: Manifest) -> Iterator[tuple[str, ManifestEntry | None, ManifestEntry | None]]:

@@ -14,8 +14,6 @@ pointer to a missing manifest or a half-made revision in view.
 
 from __future__ import annotations
 
-import heapq
-import re
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,16 +24,15 @@ from quilt_mcp.errors import ConflictError, InvalidInputError, NotFoundError
 from quilt_mcp.names import TOP_HASH_RE, validate_ref
 from quilt_mcp_iam.cache import ManifestCache
 from quilt_mcp_iam.manifest import Manifest, Written
+from quilt_mcp_iam.package_names import NAMED, PAGE, PackageNames
 from quilt_mcp_iam.storage import ConditionFailed, Storage
 
-NAMED = ".quilt/named_packages/"
 PACKAGES = ".quilt/packages/"
 WORKFLOW_CONFIG = ".quilt/workflows/config.yml"
 LATEST = "latest"
 HEADER_PROBE = 64 * 1024
 PARALLEL_READS = 16
 TIMESTAMP_TRIES = 5
-_NAME_RE = re.compile(r"^[\w-]+$")
 
 
 def pointer_time(pointer: str) -> datetime:
@@ -46,10 +43,11 @@ def pointer_time(pointer: str) -> datetime:
 class Registry:
     """Read and write packages in one registry (``uri``) stored on ``storage``."""
 
-    def __init__(self, uri: str, storage: Storage, cache: ManifestCache) -> None:
+    def __init__(self, uri: str, storage: Storage, cache: ManifestCache, *, list_page: int = PAGE) -> None:
         self.uri = uri
         self.storage = storage
         self.cache = cache
+        self.list_page = list_page
 
     # Keys ---------------------------------------------------------------
 
@@ -63,68 +61,10 @@ class Registry:
 
     # Package names ------------------------------------------------------
 
-    def iter_names(self, prefix: str = "", after: str | None = None) -> Iterator[str]:
-        """Package names starting with ``prefix`` and sorting after ``after``, in name order.
-
-        One delimited listing of namespaces, then one of names per namespace
-        (1,000 per call): never a listing of every pointer file.
-        """
-        ns_part, slash, name_part = prefix.partition("/")
-        after_ns, _, after_name = after.partition("/") if after else ("", "", "")
-        if slash:
-            namespaces: Iterator[str] = iter([ns_part] if _NAME_RE.match(ns_part) else [])
-        else:
-            namespaces = self._namespaces(ns_part, after_ns or None)
-        for ns in namespaces:
-            resume = after_name if after and ns == after_ns else None
-            for name in self._children(f"{NAMED}{ns}/", name_part, resume):
-                yield f"{ns}/{name}"
-
-    def _namespaces(self, stem: str, after: str | None) -> Iterator[str]:
-        """Namespaces starting with ``stem``, from ``after``'s on, in the order full names sort.
-
-        Names of different namespaces compare as ``ns/`` does: the order the
-        delimited listing returns them in.
-        """
-        start = NAMED + after if after else None
-        for page in self.storage.iter_all(NAMED + stem, delimiter="/", start_after=start):
-            for prefix in page.prefixes:
-                ns = prefix[len(NAMED) : -1]
-                if _NAME_RE.match(ns) and (after is None or ns + "/" >= after + "/"):
-                    yield ns
-
-    def _children(self, base: str, stem: str, after: str | None) -> Iterator[str]:
-        """Directory names below ``base`` starting with ``stem`` and after ``after``, in string order.
-
-        Storage lists ``name/`` prefixes, which sort differently from names
-        when one name is another plus ``-...`` (``a-b/`` < ``a/`` but ``a`` <
-        ``a-b``). A listed name is yielded once no later-listed name can sort
-        before it: later names either sort after the last listed one, or are
-        one of its prefixes ending before a ``-``.
-        """
-        pending: list[str] = []
-        start = base + after if after else None
-        for page in self.storage.iter_all(base + stem, delimiter="/", start_after=start):
-            for prefix in page.prefixes:
-                name = prefix[len(base) : -1]
-                if _NAME_RE.match(name) and (after is None or name > after):
-                    heapq.heappush(pending, name)
-            if not page.prefixes:
-                continue
-            last = page.prefixes[-1][len(base) : -1]
-            bound = self._dash_prefix(last, len(stem), after)
-            while pending and pending[0] <= last and (bound is None or pending[0] < bound):
-                yield heapq.heappop(pending)
-        while pending:
-            yield heapq.heappop(pending)
-
-    @staticmethod
-    def _dash_prefix(name: str, min_len: int, after: str | None) -> str | None:
-        """The shortest prefix of ``name`` ending before a ``-`` that could still be listed."""
-        for index in range(max(1, min_len), len(name)):
-            if name[index] == "-" and (after is None or name[:index] > after):
-                return name[:index]
-        return None
+    def iter_names(self, prefix: str = "", after: str | None = None) -> PackageNames:
+        """Package names starting with ``prefix`` and sorting after ``after``, in name order, listed
+        lazily with as few calls as the layout allows (see ``package_names``)."""
+        return PackageNames(self.storage, prefix, after, page=self.list_page)
 
     def exists(self, name: str) -> bool:
         """True if the package has any pointer."""
@@ -156,11 +96,11 @@ class Registry:
         return value if TOP_HASH_RE.match(value) else None
 
     def read_pointers(self, name: str, pointers: Sequence[str]) -> dict[str, str]:
-        """``pointer -> top hash`` for those of ``pointers`` that hold one (read in parallel)."""
+        """``pointer -> top hash`` for those of ``pointers`` that hold one (read in parallel from remote storage)."""
         if not pointers:
             return {}
         workers = min(PARALLEL_READS, len(pointers))
-        if workers == 1:
+        if workers == 1 or not self.storage.remote:
             values = [self.read_pointer(name, p) for p in pointers]
         else:
             with ThreadPoolExecutor(workers) as pool:
@@ -191,14 +131,13 @@ class Registry:
             if found is None:
                 raise self.not_found(name)
             return found
+        if len(ref) == 64:
+            # As quilt3: a full hash names a manifest of the registry, whatever the package name.
+            if self.cache.peek(self.uri, ref) is None and not self.storage.exists(self.manifest_key(ref)):
+                raise self.no_revision(name, ref)
+            return ref
         if not self.exists(name):
             raise self.not_found(name)
-        if len(ref) == 64:
-            if self.cache.peek(self.uri, ref) is None and not self.storage.exists(self.manifest_key(ref)):
-                raise NotFoundError(
-                    f"Revision {ref} of {name} does not exist in {self.uri}.", "List the revisions to see valid hashes."
-                )
-            return ref
         page = self.storage.list(self.manifest_key(ref), max_keys=2)
         matches = [obj.key[len(PACKAGES) :] for obj in page.objects]
         if not matches:
@@ -211,19 +150,34 @@ class Registry:
             )
         return matches[0]
 
+    def revision(self, name: str, ref: str) -> tuple[str, Manifest]:
+        """The full top hash ``ref`` names in package ``name``, and its manifest.
+
+        A full hash is read at once (no check first): from the cache, or one GET.
+        """
+        if len(validate_ref(ref)) == 64:
+            return ref, self.manifest(ref, missing=self.no_revision(name, ref))
+        top_hash = self.resolve(name, ref)
+        return top_hash, self.manifest(top_hash)
+
+    def no_revision(self, name: str, top_hash: str) -> NotFoundError:
+        return NotFoundError(
+            f"Revision {top_hash} of {name} does not exist in {self.uri}.", "List the revisions to see valid hashes."
+        )
+
     def not_found(self, name: str) -> NotFoundError:
         return NotFoundError(
             f"Package {name} does not exist in {self.uri}.", "List the packages in the registry to see what exists."
         )
 
-    def manifest(self, top_hash: str) -> Manifest:
-        """The parsed manifest of ``top_hash`` (cached)."""
+    def manifest(self, top_hash: str, *, missing: NotFoundError | None = None) -> Manifest:
+        """The parsed manifest of ``top_hash`` (cached); ``missing`` (or a ``NotFoundError``) if it is absent."""
 
         def load() -> Manifest:
             try:
                 return Manifest.parse(self.storage.read(self.manifest_key(top_hash)))
             except NotFoundError:
-                raise NotFoundError(
+                raise missing or NotFoundError(
                     f"The manifest of revision {top_hash} is missing from {self.uri}.",
                     "List the revisions to see valid hashes.",
                 ) from None

@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
 
 class ConditionFailed(Exception):
@@ -60,6 +61,9 @@ class Written:
 
 class Storage(ABC):
     """A bucket or a directory holding objects addressed by key."""
+
+    remote: ClassVar[bool] = True
+    """Every call is a network request: worth making few of, and worth making in parallel."""
 
     @property
     @abstractmethod
