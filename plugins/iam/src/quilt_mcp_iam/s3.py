@@ -12,7 +12,6 @@ from quilt_mcp.errors import (
     AuthRequiredError,
     BackendUnavailableError,
     NotFoundError,
-    QuiltMCPError,
 )
 from quilt_mcp.s3_errors import NOT_FOUND_CODES, s3_error
 
@@ -37,37 +36,29 @@ def s3_physical_key(bucket: str, key: str, version_id: str | None) -> str:
     return urlunparse(("s3", bucket, quote("/" + key), None, params, None))
 
 
-def translate(err: Exception, what: str) -> QuiltMCPError:
-    """The domain error for a botocore failure while touching ``what`` (e.g. ``s3://b/k``)."""
-    if isinstance(err, QuiltMCPError):
-        return err
-    if isinstance(err, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
-        return AuthRequiredError(f"No AWS credentials to access {what}.", AUTH_HINT)
-    if isinstance(err, botocore.exceptions.ClientError):
-        error = err.response.get("Error", {})
-        return s3_error(
-            str(error.get("Code", "")),
-            str(error.get("Message") or err),
-            what,
-            auth_hint=AUTH_HINT,
-            denied_hint="Use credentials whose IAM policy allows this S3 action on the bucket.",
-        )
-    if isinstance(err, botocore.exceptions.BotoCoreError):
-        return BackendUnavailableError(f"Could not reach S3 for {what}: {err}.", "Check the network and the endpoint.")
-    raise err
-
-
 def _code(err: botocore.exceptions.ClientError) -> str:
     return str(err.response.get("Error", {}).get("Code", ""))
 
 
 @contextlib.contextmanager
 def s3_errors(what: str) -> Iterator[None]:
-    """Turn botocore exceptions raised inside into domain errors about ``what``."""
+    """Turn botocore exceptions raised inside into domain errors about ``what`` (e.g. ``s3://b/k``)."""
     try:
         yield
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
-        raise translate(err, what) from err
+    except (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError) as err:
+        raise AuthRequiredError(f"No AWS credentials to access {what}.", AUTH_HINT) from err
+    except botocore.exceptions.ClientError as err:
+        raise s3_error(
+            _code(err),
+            str(err.response.get("Error", {}).get("Message") or err),
+            what,
+            auth_hint=AUTH_HINT,
+            denied_hint="Use credentials whose IAM policy allows this S3 action on the bucket.",
+        ) from err
+    except botocore.exceptions.BotoCoreError as err:
+        raise BackendUnavailableError(
+            f"Could not reach S3 for {what}: {err}.", "Check the network and the endpoint."
+        ) from err
 
 
 def object_meta(key: str, resp: dict[str, Any]) -> ObjectMeta:
@@ -101,28 +92,29 @@ class S3Storage(Storage):
     def uri(self) -> str:
         return f"s3://{self.bucket}"
 
-    def _what(self, key: str, version_id: str | None = None) -> str:
-        return s3_physical_key(self.bucket, key, version_id)
-
     def physical_key(self, key: str, version_id: str | None = None) -> str:
         return s3_physical_key(self.bucket, key, version_id)
 
-    def _get(self, key: str, version_id: str | None, **extra: Any) -> dict[str, Any]:
+    def _params(self, key: str, version_id: str | None = None, **extra: Any) -> dict[str, Any]:
+        """Request parameters naming the object (and its version, if given)."""
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, **extra}
         if version_id:
             params["VersionId"] = version_id
-        with s3_errors(self._what(key, version_id)):
-            return self.client.get_object(**params)
+        return params
+
+    def _get(self, key: str, version_id: str | None) -> dict[str, Any]:
+        with s3_errors(self.physical_key(key, version_id)):
+            return self.client.get_object(**self._params(key, version_id))
 
     def read(self, key: str, *, version_id: str | None = None) -> bytes:
         resp = self._get(key, version_id)
-        with s3_errors(self._what(key, version_id)):
+        with s3_errors(self.physical_key(key, version_id)):
             return resp["Body"].read()
 
     def read_tagged(self, key: str) -> Tagged | None:
-        with s3_errors(self._what(key)):
+        with s3_errors(self.physical_key(key)):
             try:
-                resp = self.client.get_object(Bucket=self.bucket, Key=key)
+                resp = self.client.get_object(**self._params(key))
             except botocore.exceptions.ClientError as err:
                 if _code(err) in NOT_FOUND_CODES:  # the key is missing; a missing bucket is an error
                     return None
@@ -132,38 +124,31 @@ class S3Storage(Storage):
     def read_range(self, key: str, offset: int, length: int, *, version_id: str | None = None) -> tuple[bytes, int]:
         if length <= 0:
             return b"", self.head(key, version_id=version_id).size
-        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "Range": f"bytes={offset}-{offset + length - 1}"}
-        if version_id:
-            params["VersionId"] = version_id
-        try:
-            resp = self.client.get_object(**params)
-        except botocore.exceptions.ClientError as err:
-            if _code(err) != "InvalidRange":
-                raise translate(err, self._what(key, version_id)) from err
-            # The range starts at or past the end (or the object is empty).
-            return b"", self.head(key, version_id=version_id).size
-        except botocore.exceptions.BotoCoreError as err:
-            raise translate(err, self._what(key, version_id)) from err
-        content_range = resp.get("ContentRange") or ""
-        total = int(content_range.rpartition("/")[2]) if "/" in content_range else int(resp["ContentLength"])
-        with s3_errors(self._what(key, version_id)):
+        with s3_errors(self.physical_key(key, version_id)):
+            try:
+                byte_range = f"bytes={offset}-{offset + length - 1}"
+                resp = self.client.get_object(**self._params(key, version_id, Range=byte_range))
+            except botocore.exceptions.ClientError as err:
+                if _code(err) != "InvalidRange":
+                    raise
+                # The range starts at or past the end (or the object is empty).
+                return b"", self.head(key, version_id=version_id).size
+            content_range = resp.get("ContentRange") or ""
+            total = int(content_range.rpartition("/")[2]) if "/" in content_range else int(resp["ContentLength"])
             return resp["Body"].read(), total
 
     def iter_chunks(self, key: str, *, version_id: str | None = None, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         resp = self._get(key, version_id)
         body = resp["Body"]
         try:
-            with s3_errors(self._what(key, version_id)):
+            with s3_errors(self.physical_key(key, version_id)):
                 yield from body.iter_chunks(chunk_size)
         finally:
             body.close()
 
     def head(self, key: str, *, version_id: str | None = None) -> ObjectMeta:
-        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ChecksumMode": "ENABLED"}
-        if version_id:
-            params["VersionId"] = version_id
-        with s3_errors(self._what(key, version_id)):
-            return object_meta(key, self.client.head_object(**params))
+        with s3_errors(self.physical_key(key, version_id)):
+            return object_meta(key, self.client.head_object(**self._params(key, version_id, ChecksumMode="ENABLED")))
 
     def exists(self, key: str) -> bool:
         try:
@@ -173,24 +158,23 @@ class S3Storage(Storage):
         return True
 
     def write(self, key: str, data: bytes, *, if_tag: str | None = None, if_absent: bool = False) -> Written:
-        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "Body": data, "ChecksumAlgorithm": "SHA256"}
+        params = self._params(key, Body=data, ChecksumAlgorithm="SHA256")
         if if_tag is not None:
             params["IfMatch"] = if_tag
         elif if_absent:
             params["IfNoneMatch"] = "*"
-        try:
-            resp = self.client.put_object(**params)
-        except botocore.exceptions.ClientError as err:
-            code = _code(err)
-            if code in CONDITION_CODES:
-                raise ConditionFailed(key) from err
-            if code in ("NoSuchKey", "404") and if_tag is not None:
-                raise ConditionFailed(key) from err  # the object we matched against is gone
-            if code in UNSUPPORTED_CONDITION_CODES and (if_tag is not None or if_absent):
-                return self._write_checked(key, data, if_tag=if_tag, if_absent=if_absent)
-            raise translate(err, self._what(key)) from err
-        except botocore.exceptions.BotoCoreError as err:
-            raise translate(err, self._what(key)) from err
+        with s3_errors(self.physical_key(key)):
+            try:
+                resp = self.client.put_object(**params)
+            except botocore.exceptions.ClientError as err:
+                code = _code(err)
+                if code in CONDITION_CODES:
+                    raise ConditionFailed(key) from err
+                if code in ("NoSuchKey", "404") and if_tag is not None:
+                    raise ConditionFailed(key) from err  # the object we matched against is gone
+                if code in UNSUPPORTED_CONDITION_CODES and (if_tag is not None or if_absent):
+                    return self._write_checked(key, data, if_tag=if_tag, if_absent=if_absent)
+                raise
         return Written(resp.get("VersionId"), resp.get("ChecksumSHA256"))
 
     def _write_checked(self, key: str, data: bytes, *, if_tag: str | None, if_absent: bool) -> Written:
@@ -211,8 +195,8 @@ class S3Storage(Storage):
         return Written(resp.get("VersionId"), result.get("ChecksumSHA256"))
 
     def delete(self, key: str) -> None:
-        with s3_errors(self._what(key)):
-            self.client.delete_object(Bucket=self.bucket, Key=key)
+        with s3_errors(self.physical_key(key)):
+            self.client.delete_object(**self._params(key))
 
     def list(
         self,
@@ -248,9 +232,8 @@ class S3Storage(Storage):
                         yield object_meta(item["Key"], item)
 
     def presign(self, key: str, *, version_id: str | None, expires_in: int) -> tuple[str, int | None]:
-        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
-        if version_id:
-            params["VersionId"] = version_id
-        with s3_errors(self._what(key, version_id)):
-            url = self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+        with s3_errors(self.physical_key(key, version_id)):
+            url = self.client.generate_presigned_url(
+                "get_object", Params=self._params(key, version_id), ExpiresIn=expires_in
+            )
         return url, expires_in
