@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import mimetypes
 import os
+import stat
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -117,7 +118,7 @@ class LocalStorage(Storage):
         path = self.path(key)
         with _fs_errors(path):
             st = path.stat()
-        if not path.is_file():
+        if not stat.S_ISREG(st.st_mode):
             raise InvalidInputError(f"{path.as_uri()} is a directory, not a file.", "Name a file.")
         return ObjectMeta(
             key=key,
@@ -184,20 +185,16 @@ class LocalStorage(Storage):
         base, _, stem = prefix.rpartition("/")
         directory = self.path(base) if base else self.root
         found: list[tuple[str, bool]] = []  # (key or prefix, is_prefix)
-        if delimiter == "/":
-            for entry in _scan(directory):
-                if entry.name.startswith(stem):
-                    key = f"{base}/{entry.name}" if base else entry.name
-                    found.append((key + "/", True) if entry.is_dir() else (key, False))
-        else:
-            for entry in _scan(directory):
-                if not entry.name.startswith(stem):
-                    continue
-                key = f"{base}/{entry.name}" if base else entry.name
-                if entry.is_dir():
-                    found.extend((k, False) for k in _walk_keys(Path(entry.path), key))
-                else:
-                    found.append((key, False))
+        for entry in _scan(directory):
+            if not entry.name.startswith(stem):
+                continue
+            key = f"{base}/{entry.name}" if base else entry.name
+            if not entry.is_dir():
+                found.append((key, False))
+            elif delimiter == "/":
+                found.append((key + "/", True))
+            else:
+                found.extend((k, False) for k in _walk_keys(Path(entry.path), key))
         found.sort()
         found = [item for item in found if item[0] > after]
         page, more = found[:max_keys], len(found) > max_keys
