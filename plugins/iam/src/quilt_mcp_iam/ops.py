@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -67,8 +66,8 @@ from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
 from quilt_mcp_iam.local import LocalStorage, file_uri_path
 from quilt_mcp_iam.manifest import Manifest, ManifestEntry, serialize, sort_key
 from quilt_mcp_iam.package_names import PAGE
-from quilt_mcp_iam.registry import PARALLEL_READS, Registry, pointer_time
-from quilt_mcp_iam.s3 import S3Storage, s3_errors, s3_physical_key
+from quilt_mcp_iam.registry import PARALLEL_READS, Registry, parallel_map, pointer_time
+from quilt_mcp_iam.s3 import S3Storage, s3_errors
 from quilt_mcp_iam.sources import Materializer, SourcePlanner
 from quilt_mcp_iam.storage import ObjectMeta, Storage
 
@@ -151,8 +150,7 @@ class IamOps(QuiltOps):
         a bucket must not make this process read its own files.
         """
         if physical_key.startswith("s3://"):
-            uri = parse_s3_uri(physical_key, allow_empty_key=False)
-            return self.s3(uri.bucket), uri.key, uri.version_id
+            return self._object(physical_key)
         if physical_key.startswith("file://") and isinstance(reg.storage, LocalStorage):
             path = file_uri_path(physical_key)
             return LocalStorage(path.parent), path.name, None
@@ -372,7 +370,8 @@ class IamOps(QuiltOps):
             batch = list(islice(names, min(PARALLEL_READS, SEARCH_SCAN_LIMIT - scanned)))
             if not batch:
                 return Page(items=hits, next_cursor=None)
-            for name, hit in zip(batch, _parallel(lambda n: _search_one(reg, n, needle), batch), strict=True):
+            found = parallel_map(lambda n: _search_one(reg, n, needle), batch, remote=reg.storage.remote)
+            for name, hit in zip(batch, found, strict=True):
                 scanned += 1
                 last = name
                 if hit is not None:
@@ -400,7 +399,7 @@ class IamOps(QuiltOps):
         reg = self.registry(registry, must_exist=False)
         planned = self._planner(reg).plan(entries)
         expected = reg.resolve(name, base_hash) if base_hash is not None else None
-        self._check_writable(reg, name, expected, force)
+        self._check_writable(reg, name, expected, check_latest=not force)
         header: dict[str, Any] = {"version": "v0"}
         if user_meta is not None:
             header["user_meta"] = user_meta
@@ -430,7 +429,8 @@ class IamOps(QuiltOps):
         reg, base_hash, base = self._package(registry, name, base_ref)
         planned = self._planner(reg).plan(add)
         removal = _Removal(remove, base)
-        self._check_writable(reg, name, base_hash, force)
+        # A base of 'latest' was read just now: reading it again would only repeat that GET.
+        self._check_writable(reg, name, base_hash, check_latest=not force and base_ref != "latest")
         header = {k: v for k, v in base.header.items() if k not in ("top_hash", "workflow")}
         if user_meta is not None:
             header["user_meta"] = user_meta if meta_mode == "replace" else {**base.user_meta, **user_meta}
@@ -444,15 +444,16 @@ class IamOps(QuiltOps):
         return SourcePlanner(self.s3, registry_is_local=isinstance(reg.storage, LocalStorage))
 
     @staticmethod
-    def _check_writable(reg: Registry, name: str, expected: str | None, force: bool) -> None:
-        """Refuse early (before any data is stored) a push that would conflict or that needs workflows."""
+    def _check_writable(reg: Registry, name: str, expected: str | None, *, check_latest: bool) -> None:
+        """Refuse early (before any data is stored) a push that needs workflows or (``check_latest``) whose
+        ``expected`` is no longer the latest revision. ``Registry.push`` checks ``latest`` again as it writes."""
         if reg.has_workflows():
             raise NotSupportedError(
                 f"{reg.uri} has a workflows config (.quilt/workflows/config.yml) that the iam backend cannot validate.",
                 "Push to this registry with the quilt3 backend (quilt3 login) instead.",
                 capability=cap.WRITE,
             )
-        if not force:
+        if check_latest:
             current = reg.latest(name)
             if current != expected:
                 raise reg.conflict(name, expected, current)
@@ -596,9 +597,9 @@ def _read(
 
 
 def _object_uri(storage: Storage, key: str) -> str:
-    if isinstance(storage, S3Storage):
-        return s3_physical_key(storage.bucket, key, None)
-    return storage.physical_key(key) + ("/" if key.endswith("/") else "")
+    """The URI of an object or (``key`` ending in '/') a prefix."""
+    uri = storage.physical_key(key)
+    return uri + "/" if key.endswith("/") and not uri.endswith("/") else uri
 
 
 def _object_info(storage: Storage, obj: ObjectMeta) -> ObjectInfo:
@@ -611,13 +612,6 @@ def _object_info(storage: Storage, obj: ObjectMeta) -> ObjectInfo:
         version_id=obj.version_id,
         content_type=obj.content_type,
     )
-
-
-def _parallel(fn: Callable[[str], Any], items: list[str]) -> list[Any]:
-    if len(items) <= 1:
-        return [fn(i) for i in items]
-    with ThreadPoolExecutor(min(PARALLEL_READS, len(items))) as pool:
-        return list(pool.map(fn, items))
 
 
 def _search_one(reg: Registry, name: str, needle: str) -> SearchHit | None:

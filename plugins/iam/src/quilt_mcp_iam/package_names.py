@@ -43,6 +43,11 @@ def past(directory: str) -> str:
     return directory[:-1] + "0"
 
 
+def has_package(storage: Storage, name: str) -> bool:
+    """True if package ``name`` has any pointer (one small listing call)."""
+    return bool(storage.list(f"{NAMED}{name}/", max_keys=1).objects)
+
+
 class PackageNames(Iterator[str]):
     """The names starting with ``prefix`` that sort after ``after``, in name order, listed lazily.
 
@@ -180,7 +185,7 @@ class PackageNames(Iterator[str]):
         """Find out with one small call whether package ``name`` exists, and queue it if it does."""
         wanted = self._wanted(name)
         self._probed.add(name)
-        if self.storage.list(f"{NAMED}{name}/", max_keys=1).objects and wanted:
+        if has_package(self.storage, name) and wanted:
             heapq.heappush(self._pending, name)
 
     # Listing -------------------------------------------------------------

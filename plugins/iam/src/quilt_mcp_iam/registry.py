@@ -15,16 +15,16 @@ pointer to a missing manifest or a half-made revision in view.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from quilt_mcp.errors import ConflictError, InvalidInputError, NotFoundError
 from quilt_mcp.names import TOP_HASH_RE, validate_ref
 from quilt_mcp_iam.cache import ManifestCache
 from quilt_mcp_iam.manifest import Manifest, Written
-from quilt_mcp_iam.package_names import NAMED, PAGE, PackageNames
+from quilt_mcp_iam.package_names import NAMED, PAGE, PackageNames, has_package
 from quilt_mcp_iam.storage import ConditionFailed, Storage
 
 PACKAGES = ".quilt/packages/"
@@ -34,10 +34,27 @@ HEADER_PROBE = 64 * 1024
 PARALLEL_READS = 16
 TIMESTAMP_TRIES = 5
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 
 def pointer_time(pointer: str) -> datetime:
     """The UTC time a timestamp pointer's name (unix seconds) stands for."""
     return datetime.fromtimestamp(int(pointer), UTC)
+
+
+def newest_first(pointers: Iterable[str]) -> list[str]:
+    """The timestamp pointers among ``pointers`` (``latest`` is not one), newest first."""
+    return sorted((p for p in pointers if p.isdigit()), key=int, reverse=True)
+
+
+def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, remote: bool = True) -> list[R]:
+    """``[fn(item) for item in items]``, run in up to ``PARALLEL_READS`` threads when each call is a
+    request (``remote``) and there is more than one; in order either way."""
+    if len(items) <= 1 or not remote:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(min(PARALLEL_READS, len(items))) as pool:
+        return list(pool.map(fn, items))
 
 
 class Registry:
@@ -68,8 +85,7 @@ class Registry:
 
     def exists(self, name: str) -> bool:
         """True if the package has any pointer."""
-        page = self.storage.list(f"{NAMED}{name}/", max_keys=1)
-        return bool(page.objects)
+        return has_package(self.storage, name)
 
     # Pointers -----------------------------------------------------------
 
@@ -85,7 +101,7 @@ class Registry:
 
     def timestamps(self, name: str) -> list[str]:
         """Timestamp pointers of ``name``, newest first."""
-        return sorted((p for p in self.pointer_names(name) if p.isdigit()), key=int, reverse=True)
+        return newest_first(self.pointer_names(name))
 
     def read_pointer(self, name: str, pointer: str) -> str | None:
         """The top hash a pointer holds, or ``None`` if it is absent or not a hash."""
@@ -97,14 +113,7 @@ class Registry:
 
     def read_pointers(self, name: str, pointers: Sequence[str]) -> dict[str, str]:
         """``pointer -> top hash`` for those of ``pointers`` that hold one (read in parallel from remote storage)."""
-        if not pointers:
-            return {}
-        workers = min(PARALLEL_READS, len(pointers))
-        if workers == 1 or not self.storage.remote:
-            values = [self.read_pointer(name, p) for p in pointers]
-        else:
-            with ThreadPoolExecutor(workers) as pool:
-                values = list(pool.map(lambda p: self.read_pointer(name, p), pointers))
+        values = parallel_map(lambda p: self.read_pointer(name, p), pointers, remote=self.storage.remote)
         return {p: v for p, v in zip(pointers, values, strict=True) if v is not None}
 
     def latest(self, name: str) -> str | None:
@@ -278,19 +287,21 @@ class Registry:
         for pointer in deleted:
             if pointer != LATEST:
                 self.storage.delete(self.pointer_key(name, pointer))
-        stamps = sorted((p for p in deleted if p.isdigit()), key=int, reverse=True)
-        return [(pointer_time(p), top_hash) for p in stamps], latest
+        return [(pointer_time(p), top_hash) for p in newest_first(deleted)], latest
 
     def delete_package(self, name: str) -> list[tuple[datetime, str]]:
-        """Remove every pointer of ``name`` (``latest`` first); manifests and data stay."""
+        """Remove every pointer of ``name`` (``latest`` first); manifests and data stay.
+
+        Returns the deleted timestamp revisions that held a hash, newest first.
+        """
         names = self.pointer_names(name)
-        pointers = self.read_pointers(name, names)
         if not names:
             raise self.not_found(name)
+        stamps = newest_first(names)
+        hashes = self.read_pointers(name, stamps)
         if LATEST in names:
             self.storage.delete(self.pointer_key(name, LATEST))
         for pointer in names:
             if pointer != LATEST:
                 self.storage.delete(self.pointer_key(name, pointer))
-        stamps = sorted((p for p in pointers if p.isdigit()), key=int, reverse=True)
-        return [(pointer_time(p), pointers[p]) for p in stamps]
+        return [(pointer_time(p), hashes[p]) for p in stamps if p in hashes]
