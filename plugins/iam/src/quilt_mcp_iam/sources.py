@@ -224,9 +224,7 @@ class Materializer:
         else:
             written = registry.copy_from(storage.bucket, obj.key, obj.version_id, key)
             copied_version, checksum = written.version_id, written.checksum_sha256
-        value = from_s3_checksum(checksum, obj.size) or hash_chunks(
-            registry.iter_chunks(key, version_id=copied_version), obj.size
-        )
+        value = _s3_value(registry, key, copied_version, obj.size, checksum)
         return ManifestEntry(item.logical_key, registry.physical_key(key, copied_version), obj.size, _hash(value), meta)
 
     def _store_local(self, item: Planned, meta: dict) -> ManifestEntry:
@@ -247,10 +245,11 @@ class Materializer:
             obj, value = _s3_hash(storage, obj)
             chunks = lambda: storage.iter_chunks(obj.key, version_id=obj.version_id)  # noqa: E731
         key = self._dest_key(item.logical_key)
-        if registry.exists(key) and not _holds(registry, key, item.size, value):
-            digest = base64.b64decode(value).hex()[:16]
-            key = f"{LOCAL_DATA}/{digest}/{key}"
-        if not (registry.exists(key) and _holds(registry, key, item.size, value)):
+        stored = _holds(registry, key, item.size, value)
+        if stored is False:  # an earlier revision's other bytes: store these beside them
+            key = f"{LOCAL_DATA}/{base64.b64decode(value).hex()[:16]}/{key}"
+            stored = _holds(registry, key, item.size, value)
+        if not stored:
             registry.write_stream(key, chunks())
         return ManifestEntry(item.logical_key, registry.physical_key(key), item.size, _hash(value), meta)
 
@@ -262,17 +261,22 @@ def _s3_hash(storage: S3Storage, obj: ObjectMeta) -> tuple[ObjectMeta, str]:
     """
     if not obj.checksum_known:
         obj = storage.head(obj.key, version_id=obj.version_id)
-    return obj, from_s3_checksum(obj.checksum_sha256, obj.size) or hash_chunks(
-        storage.iter_chunks(obj.key, version_id=obj.version_id), obj.size
-    )
+    return obj, _s3_value(storage, obj.key, obj.version_id, obj.size, obj.checksum_sha256)
+
+
+def _s3_value(storage: S3Storage, key: str, version_id: str | None, size: int, checksum: str | None) -> str:
+    """The object's hash value: from S3's ``checksum`` when it implies one, else from streaming the bytes."""
+    return from_s3_checksum(checksum, size) or hash_chunks(storage.iter_chunks(key, version_id=version_id), size)
 
 
 def _hash(value: str) -> dict[str, str]:
     return {"type": HASH_TYPE, "value": value}
 
 
-def _holds(storage: LocalStorage, key: str, size: int, value: str) -> bool:
-    """True if ``key`` already holds ``size`` bytes hashing to ``value``."""
+def _holds(storage: LocalStorage, key: str, size: int, value: str) -> bool | None:
+    """True if ``key`` already holds ``size`` bytes hashing to ``value``, False if other bytes, None if no file."""
+    if not storage.exists(key):
+        return None
     if storage.head(key).size != size:
         return False
     return hash_chunks(storage.iter_chunks(key), size) == value
