@@ -49,7 +49,7 @@ def test_environment_keys_are_identified_through_sts(infra: Infrastructure, tmp_
     assert candidate.usable and candidate.backend == "iam" and candidate.priority == 100
     assert candidate.identity.startswith("arn:aws:")
     assert "environment variables" in candidate.reason
-    assert "testing" not in repr(candidate)
+    assert infra.env["AWS_SECRET_ACCESS_KEY"] not in repr(candidate)
 
 
 def test_a_profile_is_found_and_named_when_sts_cannot_be_reached(tmp_path: Path, no_process_credentials: None) -> None:
