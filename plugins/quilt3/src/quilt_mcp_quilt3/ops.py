@@ -245,7 +245,7 @@ class Quilt3Ops(QuiltOps):
         pkg = self._browse(uri, name, top_hash)
         head = manifests.header(pkg)
         count, size = manifests.totals(pkg)
-        pushed = [r.timestamp for r in self._revisions_or_none(uri, name) if r.top_hash == top_hash]
+        pushed = [r.timestamp for r in self._revisions_of(uri, name, top_hash)]
         return PackageInfo(
             name=name,
             registry=uri,
@@ -258,9 +258,10 @@ class Quilt3Ops(QuiltOps):
             total_bytes=size,
         )
 
-    def _revisions_or_none(self, uri: str, name: str) -> list[Revision]:
+    def _revisions_of(self, uri: str, name: str, top_hash: str) -> list[Revision]:
+        """The timestamped revisions of ``name`` that hold ``top_hash`` (none if the package has no revision)."""
         try:
-            return self._revisions(uri, name)
+            return [r for r in self._revisions(uri, name) if r.top_hash == top_hash]
         except NotFoundError:
             return []
 
@@ -345,13 +346,8 @@ class Quilt3Ops(QuiltOps):
         old, new = self._browse(uri, name, old_hash), self._browse(uri, name, new_hash)
         with quilt3_call():
             added, modified, removed = old.diff(new)
-        old_entries, new_entries = dict(old.walk()), dict(new.walk())
         changed = [
-            EntryChange(
-                logical_key=lk,
-                before=manifests.to_entry(lk, old_entries[lk]),
-                after=manifests.to_entry(lk, new_entries[lk]),
-            )
+            EntryChange(logical_key=lk, before=manifests.to_entry(lk, old[lk]), after=manifests.to_entry(lk, new[lk]))
             for lk in sorted(modified)
         ]
         old_head, new_head = manifests.header(old), manifests.header(new)
@@ -428,8 +424,7 @@ class Quilt3Ops(QuiltOps):
             raise InvalidInputError(f"Invalid base_hash {base_hash!r}.", "Pass the full 64-character top hash of latest.")
         _check_sources(entries)
         uri, reg = self._registry(registry)
-        if not force:
-            self._check_latest(uri, reg, name, base_hash)
+        previous = self._latest_for_write(uri, reg, name, base_hash, force=force)
         with quilt3_call() as quilt3:
             if base_hash is None or force:
                 pkg = quilt3.Package()
@@ -442,7 +437,7 @@ class Quilt3Ops(QuiltOps):
                     pkg.set_meta({})
         return self._write(
             uri, reg, name, pkg, entries, message=message, user_meta=user_meta, expected=base_hash,
-            force=force, copy=copy, progress=progress,
+            previous=previous, force=force, copy=copy, progress=progress,
         )
 
     def update_revision(
@@ -468,8 +463,8 @@ class Quilt3Ops(QuiltOps):
                 raise InvalidInputError("Cannot remove the package root.", "Name files or directories ending in '/'.")
         _check_sources(add)
         uri, reg, base = self._open(registry, name, base_ref)
-        if not force:
-            self._check_latest(uri, reg, name, base)
+        # Resolving `latest` just read it; quilt3's push checks it again before writing.
+        previous = base if base_ref == "latest" else self._latest_for_write(uri, reg, name, base, force=force)
         pkg = self._browse(uri, name, base, cached=False)
         with quilt3_call():
             for key in remove:
@@ -482,13 +477,15 @@ class Quilt3Ops(QuiltOps):
             user_meta = {**manifests.header_user_meta(manifests.header(pkg)), **user_meta}
         return self._write(
             uri, reg, name, pkg, add, message=message, user_meta=user_meta, expected=base,
-            force=force, copy=copy, progress=progress,
+            previous=previous, force=force, copy=copy, progress=progress,
         )
 
-    def _check_latest(self, uri: str, reg: Any, name: str, expected: str | None) -> None:
+    def _latest_for_write(self, uri: str, reg: Any, name: str, expected: str | None, *, force: bool) -> str | None:
+        """``latest`` of ``name`` now; unless ``force``, ``ConflictError`` if it is not ``expected``."""
         latest = self._latest(reg, name)
-        if latest != expected:
+        if not force and latest != expected:
             raise _conflict(name, uri, expected, latest)
+        return latest
 
     def _write(
         self,
@@ -501,6 +498,7 @@ class Quilt3Ops(QuiltOps):
         message: str | None,
         user_meta: dict[str, Any] | None,
         expected: str | None,
+        previous: str | None,
         force: bool,
         copy: bool,
         progress: Progress | None,
@@ -510,8 +508,8 @@ class Quilt3Ops(QuiltOps):
         ``selector_fn`` copies local files (inline text) into the registry and
         S3 objects only when ``copy``. Unless ``force``, quilt3 refuses the push
         if ``latest`` moved from ``expected``; nothing is written then.
+        ``previous`` is ``latest`` as read before the write began.
         """
-        previous = self._latest(reg, name)
         kept = pkg.meta if isinstance(pkg.meta, dict) else {}
         with tempfile.TemporaryDirectory(prefix="quilt-mcp-") as scratch:
             if progress:
@@ -583,7 +581,7 @@ class Quilt3Ops(QuiltOps):
 
     def delete_revision(self, registry: str, name: str, ref: str) -> DeleteResult:
         uri, reg, top_hash = self._open(registry, name, ref)
-        deleted = [r for r in self._revisions_or_none(uri, name) if r.top_hash == top_hash]
+        deleted = self._revisions_of(uri, name, top_hash)
         if not deleted:
             raise NotFoundError(f"No revision of {name} in {uri} is {top_hash}.", "List its revisions to find one.")
         with quilt3_call() as quilt3, mapped_errors(f"Deleting {name}@{top_hash[:10]} from {uri}"):
