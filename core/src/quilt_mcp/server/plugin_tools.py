@@ -25,11 +25,11 @@ from mcp_types import ToolAnnotations
 
 from quilt_mcp.server.backend import BackendSession
 from quilt_mcp.server.errors import reports_errors
+from quilt_mcp.server.tools import META_KEY
 from quilt_mcp.tools_api import PluginTool
 
 log = logging.getLogger("quilt_mcp.server")
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
-PLUGIN_META_KEY = "quilt_mcp"
 
 
 def register_plugin_tools(mcp: FastMCP, session: BackendSession, taken: Iterable[str]) -> list[str]:
@@ -57,7 +57,7 @@ def register_plugin_tools(mcp: FastMCP, session: BackendSession, taken: Iterable
                     idempotent_hint=tool.idempotent,
                     open_world_hint=tool.open_world,
                 ),
-                meta={PLUGIN_META_KEY: {"operation": None, "plugin": plugin}},
+                meta={META_KEY: {"operation": None, "plugin": plugin}},
             )
         )
         names.add(tool.name)

@@ -175,8 +175,7 @@ class QuiltTools:
         self, name: NameArg, ref: RefArg = "latest", registry: RegistryArg = None
     ) -> ResolvedRevision:
         """Turn 'latest' or a short hash prefix into the full 64-hex top hash of a package revision."""
-        target = await self._registry_for("resolve_revision", registry)
-        top_hash = await self._run_in("resolve_revision", target, name, ref)
+        target, top_hash = await self._resolve(name, ref, registry)
         return ResolvedRevision(registry=target, name=name, ref=ref, top_hash=top_hash)
 
     @tool("package_info", "Package revision summary")
@@ -433,8 +432,7 @@ class QuiltTools:
         inside it: both pinned to the revision's top hash and following 'latest'."""
         validate_package_name(name)
         validate_logical_key(path, directory=True)
-        target = await self._registry_for("resolve_revision", registry)
-        top_hash = await self._run_in("resolve_revision", target, name, ref)
+        target, top_hash = await self._resolve(name, ref, registry)
         links = PackageLinks(registry=target, name=name, top_hash=top_hash, path=path)
         location = parse_registry(target)
         if location.is_local:
@@ -453,9 +451,11 @@ class QuiltTools:
             update["notes"] = ["No catalog is known: start the server with --catalog-url / QUILT_MCP_CATALOG_URL."]
         return links.model_copy(update=update)
 
-    async def _registry_for(self, operation: str, registry: str | None) -> str:
-        ops = await self.session.ops_for(operation)
-        return self.session.registry(registry, ops)
+    async def _resolve(self, name: str, ref: str, registry: str | None) -> tuple[str, str]:
+        """The registry acted on (``registry`` or the default) and the full top hash ``ref`` names there."""
+        ops = await self.session.ops_for("resolve_revision")
+        target = self.session.registry(registry, ops)
+        return target, await _in_thread(ops, "resolve_revision", target, name, ref)
 
 
 async def _in_thread(ops: QuiltOps, operation: str, *args: Any, **kwargs: Any) -> Any:
