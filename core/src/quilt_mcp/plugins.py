@@ -91,11 +91,12 @@ class PluginHost:
         """
         settings = settings or Settings()
         host = cls(cls._new_manager(), disabled=settings.disabled_plugins)
+        entry_points = importlib.metadata.entry_points(group=group)
         dists: dict[str, tuple[str, str]] = {}
-        for ep in importlib.metadata.entry_points(group=group):
+        for ep in entry_points:
             if ep.dist is not None:
                 dists.setdefault(ep.name, (ep.dist.name, ep.dist.version))
-        wanted = [name for name in entry_point_names(group) if name not in host.disabled]
+        wanted = sorted({ep.name for ep in entry_points} - host.disabled)
 
         def on_failure(name: str, _target: str, exc: BaseException) -> None:
             dist, version = dists.get(name, (None, None))
