@@ -31,6 +31,7 @@ class FakeBackend:
         self.tools = tools
         self.detect_error = detect_error
         self.opened: list[Candidate] = []
+        self.detect_calls = 0
 
     @hookimpl
     def quilt_mcp_backend_info(self) -> BackendInfo:
@@ -40,6 +41,7 @@ class FakeBackend:
 
     @hookimpl
     def quilt_mcp_detect(self, context: AuthContext) -> Candidate | None:
+        self.detect_calls += 1
         if self.detect_error:
             raise self.detect_error
         if self.usable is None:

@@ -25,6 +25,14 @@ def test_report_shows_each_plugin_its_detection_and_the_choice():
     assert "Chosen backend: iam acting as iam-user" in text
 
 
+def test_report_asks_each_plugin_to_detect_once():
+    plugins = {"iam": FakeBackend("iam", 100), "quilt3": FakeBackend("quilt3", 300, usable=False)}
+
+    diagnose(PluginHost.from_plugins(plugins), AuthContext(env={}, settings=Settings()))
+
+    assert {name: p.detect_calls for name, p in plugins.items()} == {"iam": 1, "quilt3": 1}
+
+
 def test_report_lists_load_failures():
     host = PluginHost.from_plugins({"iam": FakeBackend("iam", 100)})
     host.failures.append(LoadFailure("broken", "ImportError: no module named x", "quilt-mcp-broken", "0.3"))

@@ -8,6 +8,7 @@ from typing import Any
 
 from quilt_mcp.auth import AuthContext
 from quilt_mcp.errors import QuiltMCPError
+from quilt_mcp.models import BackendInfo
 from quilt_mcp.plugins import PluginHost
 from quilt_mcp.selection import no_backend_hint, select_backend
 
@@ -56,7 +57,8 @@ class DoctorReport:
 def diagnose(host: PluginHost, context: AuthContext) -> DoctorReport:
     """Build the doctor report for ``host`` and ``context``. Never raises a domain error."""
     infos = host.backend_infos()
-    detections = {d.plugin: d for d in host.detect(context)}
+    detected_all = tuple(host.detect(context))
+    detections = {d.plugin: d for d in detected_all}
     plugins: list[dict[str, Any]] = []
     for name in host.names():
         info = infos.get(name)
@@ -69,32 +71,13 @@ def diagnose(host: PluginHost, context: AuthContext) -> DoctorReport:
             c = det.candidate
             state = "usable" if c.usable else "not usable"
             detected = f"{state}, as {c.identity}: {c.reason}"
-        plugins.append(
-            {
-                "name": name,
-                "version": host.versions.get(name, info.version if info else None),
-                "priority": info.priority if info else None,
-                "capabilities": sorted(info.capabilities) if info else [],
-                "summary": info.summary if info else "",
-                "detected": detected,
-                "load_error": None,
-            }
-        )
+        version = host.versions.get(name, info.version if info else None)
+        plugins.append(_plugin_row(name, version, info, detected))
     for failure in host.failures:
-        plugins.append(
-            {
-                "name": failure.name,
-                "version": failure.version,
-                "priority": None,
-                "capabilities": [],
-                "summary": "",
-                "detected": "not asked",
-                "load_error": failure.error,
-            }
-        )
+        plugins.append(_plugin_row(failure.name, failure.version, None, "not asked", load_error=failure.error))
     plugins.sort(key=lambda p: p["name"])
     try:
-        selection = select_backend(host, context)
+        selection = select_backend(host, context, detections=detected_all)
     except QuiltMCPError as err:
         return DoctorReport(plugins, None, err.message, err.hint or no_backend_hint(host))
     chosen = selection.chosen
@@ -104,3 +87,18 @@ def diagnose(host: PluginHost, context: AuthContext) -> DoctorReport:
         None,
         None,
     )
+
+
+def _plugin_row(
+    name: str, version: str | None, info: BackendInfo | None, detected: str, *, load_error: str | None = None
+) -> dict[str, Any]:
+    """One plugin as the report lists it."""
+    return {
+        "name": name,
+        "version": version,
+        "priority": info.priority if info else None,
+        "capabilities": sorted(info.capabilities) if info else [],
+        "summary": info.summary if info else "",
+        "detected": detected,
+        "load_error": load_error,
+    }

@@ -27,8 +27,10 @@ class Selection:
     reason: str
 
 
-def select_backend(host: PluginHost, context: AuthContext) -> Selection:
-    """Pick the backend for ``context``.
+def select_backend(
+    host: PluginHost, context: AuthContext, *, detections: Iterable[Detection] | None = None
+) -> Selection:
+    """Pick the backend for ``context`` (from ``detections`` when the caller already asked every plugin).
 
     With ``settings.backend`` set, that backend or a clear error:
     ``BackendUnavailableError`` if it is not loaded, ``AuthRequiredError``
@@ -46,7 +48,7 @@ def select_backend(host: PluginHost, context: AuthContext) -> Selection:
             f"Installed backends: {', '.join(host.names()) or 'none'}. "
             f"Install it with pip install 'quilt-mcp[{forced}]' or unset QUILT_MCP_BACKEND.",
         )
-    detections = tuple(host.detect(context))
+    detections = tuple(host.detect(context) if detections is None else detections)
     if forced:
         detection = next(d for d in detections if d.plugin == forced)
         candidate = detection.candidate
