@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from quilt_mcp.cli import main
 from quilt_mcp.demo import PACKAGE, run_demo
 from quilt_mcp.settings import Settings
 
@@ -28,3 +29,9 @@ def test_the_demo_builds_the_sample_package_once_then_adds_a_revision_per_run(tm
         assert "metadata last_demo_run" in out
     assert "added    notes/demo-run.md" in first and "changed  notes/demo-run.md" in second
     assert (registry / ".quilt" / "named_packages" / PACKAGE / "latest").is_file()
+
+
+def test_the_demo_refuses_a_registry_it_cannot_use_in_one_line(capsys):
+    assert main(["demo", "--registry", "ftp://somewhere"]) == 2
+
+    assert capsys.readouterr().err.startswith("quilt-mcp demo: Unsupported registry 'ftp://somewhere'.")

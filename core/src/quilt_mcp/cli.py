@@ -86,8 +86,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Run the demo: a sample package in a local registry, driven over MCP stdio."""
     from quilt_mcp.demo import run_demo
+    from quilt_mcp.errors import QuiltMCPError
 
-    return run_demo(settings)
+    try:
+        return run_demo(settings)
+    except QuiltMCPError as err:
+        print(f"quilt-mcp demo: {err}", file=sys.stderr)
+        return 2
 
 
 SUBCOMMANDS = ("serve", "doctor", "demo")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from quilt_mcp.settings import Settings
+from quilt_mcp.uris import parse_registry
 
 DEFAULT_REGISTRY = Path("~/.quilt-mcp/demo-registry")
 PACKAGE = "demo/lake-monitoring"
@@ -31,13 +32,15 @@ def run_demo(settings: Settings, *, out: Any = None) -> int:
     """Run the demo against ``settings.default_registry`` (or the default one); 0 on success.
 
     The server uses ``settings.backend`` if set, else the iam backend.
+    ``InvalidInputError`` if the registry is neither ``s3://bucket`` nor a local directory.
     """
     import anyio
 
     out = out or sys.stdout
     registry = settings.default_registry or str(DEFAULT_REGISTRY.expanduser())
-    if "://" not in registry:
-        Path(registry).expanduser().mkdir(parents=True, exist_ok=True)
+    location = parse_registry(registry)
+    if location.is_local:
+        location.path.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
     with as_file(files("quilt_mcp") / "sample_data" / SAMPLE) as sample:
         demo = Demo(registry, Path(sample), out)
         try:
