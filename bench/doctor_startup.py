@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from rounds import interleaved
+
 PY = sys.executable
 DOCTOR = [PY, "-m", "quilt_mcp.cli", "doctor", "--json"]
 DETECT = (
@@ -84,12 +86,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="doctor-bench-") as tmp:
         env = empty_home(Path(tmp))
-        for argv, extra in COMMANDS.values():  # warm the OS file cache once, untimed
-            time_once(argv, {**env, **extra})
-        samples: dict[str, list[float]] = {label: [] for label in COMMANDS}
-        for _ in range(args.repeat):
-            for label, (argv, extra) in COMMANDS.items():
-                samples[label].append(time_once(argv, {**env, **extra}))
+        samples = interleaved(COMMANDS, lambda command: time_once(command[0], {**env, **command[1]}), args.repeat)
         probe = subprocess.run([PY, "-c", IMPORT_PROBE], env=env, capture_output=True, text=True, check=True)
         doctor_imported_quilt3 = probe.stdout.strip().splitlines()[-1] == "True"
 

@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from rounds import interleaved
+
 MINIMAL_SERVER = """\
 from fastmcp import FastMCP
 
@@ -101,15 +103,9 @@ def main() -> int:
             "minimal fastmcp": [sys.executable, str(root / "minimal_server.py")],
             "quilt-mcp serve": [str(Path(sys.executable).with_name("quilt-mcp")), "serve"],
         }
-        times: dict[str, list[float]] = {name: [] for name in variants}
-        tools: dict[str, int] = {}
-        for name, command in variants.items():  # warm the file system cache once, unmeasured
-            time_to_tools(command, env)
-        for _ in range(args.repeat):
-            for name, command in variants.items():
-                elapsed, count = time_to_tools(command, env)
-                times[name].append(elapsed)
-                tools[name] = count
+        results = interleaved(variants, lambda command: time_to_tools(command, env), args.repeat)
+    times = {name: [elapsed for elapsed, _ in runs] for name, runs in results.items()}
+    tools = {name: runs[-1][1] for name, runs in results.items()}
 
     medians = {name: statistics.median(values) for name, values in times.items()}
     ratio = medians["quilt-mcp serve"] / medians["minimal fastmcp"]
