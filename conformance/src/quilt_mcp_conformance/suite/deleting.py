@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -11,26 +10,14 @@ from quilt_mcp.errors import NotFoundError
 from quilt_mcp.ops import QuiltOps
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure
 from quilt_mcp_conformance.suite.support import (
+    History,
     fetch_physical,
     package_names,
     push_chain,
     refused,
-    revision_hashes,
     texts,
     unused_hash,
 )
-
-
-@dataclass(frozen=True)
-class History:
-    """Package ``del/pkg`` with ``hashes`` (oldest first) beside package ``del/other``."""
-
-    registry: str
-    name: str
-    hashes: list[str]
-
-    def listed(self, ops: QuiltOps) -> list[str]:
-        return revision_hashes(ops, self.registry, self.name)
 
 
 def push_history(ops: QuiltOps, registry: str, revisions: int, *, other: bool = False) -> History:

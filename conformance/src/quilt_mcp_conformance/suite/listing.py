@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from quilt_mcp.errors import InvalidInputError, NotFoundError
 from quilt_mcp.ops import QuiltOps
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure
 from quilt_mcp_conformance.suite.support import (
+    History,
     all_pages,
     assert_recent,
     canonical,
@@ -75,15 +74,6 @@ class ListPackagesSuite:
     def test_limit_below_one_is_invalid(self, ops: QuiltOps, populated: str) -> None:
         with refused(InvalidInputError):
             ops.list_packages(populated, limit=0)
-
-
-@dataclass(frozen=True)
-class History:
-    """A package with three revisions; ``hashes`` in push order (oldest first)."""
-
-    registry: str
-    name: str
-    hashes: list[str]
 
 
 @pytest.mark.requires("read", "write")

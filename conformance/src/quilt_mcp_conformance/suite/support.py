@@ -8,6 +8,7 @@ import json
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
@@ -151,6 +152,19 @@ def fetch_physical(s3: Any, physical_key: str) -> bytes:
     where = parse_s3_uri(physical_key)
     extra = {"VersionId": where.version_id} if where.version_id else {}
     return s3.get_object(Bucket=where.bucket, Key=where.key, **extra)["Body"].read()
+
+
+@dataclass(frozen=True)
+class History:
+    """Package ``name`` in ``registry`` and the top hashes of its revisions, oldest first."""
+
+    registry: str
+    name: str
+    hashes: list[str]
+
+    def listed(self, ops: QuiltOps) -> list[str]:
+        """The top hashes ``ops`` lists for the package now, newest first."""
+        return revision_hashes(ops, self.registry, self.name)
 
 
 def push_chain(ops: QuiltOps, registry: str, name: str, revisions: Sequence[Mapping[str, str]]) -> list[str]:

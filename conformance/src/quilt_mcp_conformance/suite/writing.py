@@ -17,6 +17,7 @@ from quilt_mcp.ops import QuiltOps
 from quilt_mcp.uris import parse_s3_uri
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure
 from quilt_mcp_conformance.suite.support import (
+    History,
     assert_hash_of,
     assert_names_hashes,
     is_local,
@@ -241,22 +242,21 @@ class UpdateRevisionSuite(BasePackage):
         assert package_names(ops, registry) == []
 
 
-@dataclass(frozen=True)
-class Moved:
+class Moved(History):
     """A package whose latest revision (``second``) is no longer ``first``."""
 
-    registry: str
-    name: str
-    first: str
-    second: str
+    @property
+    def first(self) -> str:
+        return self.hashes[0]
 
-    def hashes(self, ops: QuiltOps) -> list[str]:
-        return revision_hashes(ops, self.registry, self.name)
+    @property
+    def second(self) -> str:
+        return self.hashes[1]
 
 
 def push_two(ops: QuiltOps, registry: str) -> Moved:
-    first, second = push_chain(ops, registry, "race/pkg", [{"v.txt": "1", "first.txt": "f"}, {"v.txt": "2"}])
-    return Moved(registry, "race/pkg", first, second)
+    hashes = push_chain(ops, registry, "race/pkg", [{"v.txt": "1", "first.txt": "f"}, {"v.txt": "2"}])
+    return Moved(registry, "race/pkg", hashes)
 
 
 @pytest.mark.requires("read", "write")
@@ -279,27 +279,27 @@ class ConflictSuite:
         with refused(ConflictError) as caught:
             ops.create_revision(shared.registry, shared.name, texts({"v.txt": "3"}), base_hash=shared.first)
         assert_names_hashes(caught.value, shared.first, shared.second)
-        assert shared.hashes(ops) == [shared.second, shared.first]
+        assert shared.listed(ops) == [shared.second, shared.first]
         assert ops.resolve_revision(shared.registry, shared.name) == shared.second
 
     def test_create_without_base_on_an_existing_package_conflicts(self, ops: QuiltOps, shared: Moved) -> None:
         with refused(ConflictError) as caught:
             ops.create_revision(shared.registry, shared.name, texts({"v.txt": "3"}))
         assert_names_hashes(caught.value, shared.second)
-        assert shared.hashes(ops) == [shared.second, shared.first]
+        assert shared.listed(ops) == [shared.second, shared.first]
 
     def test_update_from_a_base_that_is_no_longer_latest_conflicts(self, ops: QuiltOps, shared: Moved) -> None:
         with refused(ConflictError) as caught:
             ops.update_revision(shared.registry, shared.name, base_ref=shared.first, add=texts({"n.txt": "n"}))
         assert_names_hashes(caught.value, shared.first, shared.second)
-        assert shared.hashes(ops) == [shared.second, shared.first]
+        assert shared.listed(ops) == [shared.second, shared.first]
 
     def test_force_pushes_over_a_stale_base(self, ops: QuiltOps, moved: Moved) -> None:
         pushed = ops.create_revision(
             moved.registry, moved.name, texts({"v.txt": "3"}), base_hash=moved.first, force=True
         )
         assert pushed.previous_hash == moved.second
-        assert moved.hashes(ops) == [pushed.top_hash, moved.second, moved.first]
+        assert moved.listed(ops) == [pushed.top_hash, moved.second, moved.first]
 
     def test_forced_update_builds_on_the_named_base(self, ops: QuiltOps, moved: Moved) -> None:
         pushed = ops.update_revision(
