@@ -87,6 +87,12 @@ def _timestamp(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+def _timestamped(versions: list[tuple[str, str]]) -> list[Revision]:
+    """The revisions (timestamp pointers) among quilt3's ``(pointer, top hash)`` pairs, newest first."""
+    found = sorted(((int(p), top_hash) for p, top_hash in versions if p.isdigit()), reverse=True)
+    return [Revision(top_hash=top_hash, timestamp=_timestamp(seconds)) for seconds, top_hash in found]
+
+
 class Quilt3Ops(QuiltOps):
     """Operations on S3 registries through a logged-in quilt3 session."""
 
@@ -148,18 +154,16 @@ class Quilt3Ops(QuiltOps):
 
     def _revisions(self, uri: str, name: str) -> list[Revision]:
         """Revisions newest first; ``NotFoundError`` if the package has none."""
-        found = sorted(
-            ((int(pointer), top_hash) for pointer, top_hash in self._versions(uri, name) if pointer.isdigit()),
-            reverse=True,
-        )
+        found = _timestamped(self._versions(uri, name))
         if not found:
             raise NotFoundError(f"Package {name} does not exist in {uri}.", "List the registry's packages to find it.")
-        return [Revision(top_hash=top_hash, timestamp=_timestamp(seconds)) for seconds, top_hash in found]
+        return found
 
-    def _resolve(self, uri: str, reg: Any, name: str, ref: str) -> str:
+    def _resolve(self, uri: str, reg: Any, name: str, ref: str, versions: list[tuple[str, str]] | None = None) -> str:
+        """The top hash ``ref`` names; ``versions`` are quilt3's pointer pairs if already listed (not read again)."""
         ref = validate_ref(ref)
         if ref == "latest":
-            latest = self._latest(reg, name)
+            latest = self._latest(reg, name) if versions is None else dict(versions).get("latest")
             if latest is None:
                 raise NotFoundError(f"Package {name} does not exist in {uri}.", "List the registry's packages to find it.")
             return latest
@@ -167,7 +171,9 @@ class Quilt3Ops(QuiltOps):
             if not self._exists(reg.manifest_pk(name, ref)):
                 raise NotFoundError(f"Revision {ref} of {name} is not in {uri}.", "List its revisions to find one.")
             return ref
-        matches = sorted({top_hash for _, top_hash in self._versions(uri, name) if top_hash.startswith(ref)})
+        if versions is None:
+            versions = self._versions(uri, name)
+        matches = sorted({top_hash for _, top_hash in versions if top_hash.startswith(ref)})
         if not matches:
             raise NotFoundError(f"No revision of {name} in {uri} starts with {ref}.", "List its revisions to find one.")
         if len(matches) > 1:
@@ -202,6 +208,15 @@ class Quilt3Ops(QuiltOps):
         validate_package_name(name)
         uri, reg = self._registry(registry)
         return uri, reg, self._resolve(uri, reg, name, ref)
+
+    def _open_with_revisions(self, registry: str, name: str, ref: str) -> tuple[str, Any, str, list[Revision]]:
+        """``_open`` plus the timestamped revisions holding the top hash; the pointers are read once for both."""
+        validate_package_name(name)
+        validate_ref(ref)
+        uri, reg = self._registry(registry)
+        versions = self._versions(uri, name)
+        top_hash = self._resolve(uri, reg, name, ref, versions)
+        return uri, reg, top_hash, [r for r in _timestamped(versions) if r.top_hash == top_hash]
 
     # Packages: reading ------------------------------------------------
 
@@ -241,11 +256,10 @@ class Quilt3Ops(QuiltOps):
         return self._open(registry, name, ref)[2]
 
     def package_info(self, registry: str, name: str, ref: str = "latest") -> PackageInfo:
-        uri, _, top_hash = self._open(registry, name, ref)
+        uri, _, top_hash, revisions = self._open_with_revisions(registry, name, ref)
         pkg = self._browse(uri, name, top_hash)
         head = manifests.header(pkg)
         count, size = manifests.totals(pkg)
-        pushed = [r.timestamp for r in self._revisions_of(uri, name, top_hash)]
         return PackageInfo(
             name=name,
             registry=uri,
@@ -253,17 +267,10 @@ class Quilt3Ops(QuiltOps):
             message=head.get("message"),
             user_meta=manifests.header_user_meta(head),
             workflow=head.get("workflow"),
-            timestamp=max(pushed, default=None),
+            timestamp=revisions[0].timestamp if revisions else None,
             entry_count=count,
             total_bytes=size,
         )
-
-    def _revisions_of(self, uri: str, name: str, top_hash: str) -> list[Revision]:
-        """The timestamped revisions of ``name`` that hold ``top_hash`` (none if the package has no revision)."""
-        try:
-            return [r for r in self._revisions(uri, name) if r.top_hash == top_hash]
-        except NotFoundError:
-            return []
 
     def browse(
         self,
@@ -580,8 +587,7 @@ class Quilt3Ops(QuiltOps):
         raise NotFoundError(f"The push of {name}@{top_hash[:10]} left no revision pointer.", "List its revisions and retry.")
 
     def delete_revision(self, registry: str, name: str, ref: str) -> DeleteResult:
-        uri, reg, top_hash = self._open(registry, name, ref)
-        deleted = self._revisions_of(uri, name, top_hash)
+        uri, reg, top_hash, deleted = self._open_with_revisions(registry, name, ref)
         if not deleted:
             raise NotFoundError(f"No revision of {name} in {uri} is {top_hash}.", "List its revisions to find one.")
         with quilt3_call() as quilt3, mapped_errors(f"Deleting {name}@{top_hash[:10]} from {uri}"):
