@@ -22,31 +22,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from quilt_mcp_conformance.suite.support import top_hash_of
+
 FILES_PER_DIR = 1000
 PACKAGE_NAMESPACES = 50
 BIG_NAME = "bench/big"
 HISTORY_NAME = "bench/history"
 BASE_TIME = 1_700_000_000
 
-_json_key = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
-
-
-def top_hash(header: Mapping[str, Any], entries: Iterable[Mapping[str, Any]]) -> str:
-    """The quilt3 top hash of a manifest: sha256 over the header, then each entry's
-    ``{hash, logical_key, meta, size}``, in ``logical_key.split('/')`` order."""
-    digest = hashlib.sha256()
-    digest.update(_json_key({k: v for k, v in header.items() if k != "top_hash"}).encode())
-    for entry in sorted(entries, key=lambda e: e["logical_key"].split("/")):
-        part = {k: entry[k] for k in ("hash", "logical_key", "meta", "size")}
-        digest.update(_json_key(part).encode())
-    return digest.hexdigest()
-
-
 def manifest_bytes(header: Mapping[str, Any], entries: list[dict[str, Any]]) -> tuple[str, bytes]:
     """``(top hash, JSONL bytes)`` of a manifest; entries are written in top-hash order."""
     ordered = sorted(entries, key=lambda e: e["logical_key"].split("/"))
     lines = [json.dumps(header)] + [json.dumps(entry) for entry in ordered]
-    return top_hash(header, ordered), ("\n".join(lines) + "\n").encode()
+    return top_hash_of([header, *ordered]), ("\n".join(lines) + "\n").encode()
 
 
 def _entry(logical_key: str, seed: str, data_bucket: str) -> dict[str, Any]:
