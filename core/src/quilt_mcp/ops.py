@@ -52,6 +52,8 @@ DEFAULT_PAGE = 100
 MAX_PAGE = 1000
 DEFAULT_READ_BYTES = 64 * 1024
 MAX_READ_BYTES = 10 * 1024 * 1024
+MAX_URL_SECONDS = 7 * 24 * 3600
+"""The longest a presigned URL may stay valid (S3's limit for SigV4)."""
 
 
 class QuiltOps(ABC):

@@ -10,11 +10,14 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from quilt_mcp.models import EntrySource
-from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, MAX_PAGE, MAX_READ_BYTES
+from quilt_mcp.ops import (
+    MAX_PAGE,
+    MAX_READ_BYTES,
+    MAX_URL_SECONDS,
+)
 
 MAX_ENTRIES = 10_000
 """Most entry sources one create/update call may name (a prefix source counts once)."""
-MAX_URL_SECONDS = 7 * 24 * 3600
 """Longest lifetime of a presigned URL (the S3 limit)."""
 
 RegistryArg = Annotated[

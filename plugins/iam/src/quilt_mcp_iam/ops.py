@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from quilt_mcp import capabilities as cap
+from quilt_mcp import cursors
 from quilt_mcp.errors import (
     AuthRequiredError,
     InvalidInputError,
@@ -53,6 +54,7 @@ from quilt_mcp.ops import (
     DEFAULT_READ_BYTES,
     MAX_PAGE,
     MAX_READ_BYTES,
+    MAX_URL_SECONDS,
     MetaMode,
     Progress,
     QuiltOps,
@@ -61,7 +63,6 @@ from quilt_mcp.search import match_package, search_needle
 from quilt_mcp.uris import Registry as RegistryUri
 from quilt_mcp.uris import parse_registry, parse_s3_uri
 
-from quilt_mcp_iam import cursor as cursors
 from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
 from quilt_mcp_iam.local import LocalStorage, file_uri_path
 from quilt_mcp_iam.manifest import Manifest, ManifestEntry, serialize, sort_key
@@ -71,7 +72,6 @@ from quilt_mcp_iam.s3 import S3Storage, s3_errors
 from quilt_mcp_iam.sources import Materializer, SourcePlanner
 from quilt_mcp_iam.storage import ObjectMeta, Storage
 
-MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 SEARCH_SCAN_LIMIT = 500
 """Packages one search call looks at before it returns a page (possibly short) with a cursor."""
 PROGRESS_EVERY = 500
@@ -308,7 +308,7 @@ class IamOps(QuiltOps):
     def entry_url(
         self, registry: str, name: str, logical_key: str, ref: str = "latest", *, expires_in: int = 3600
     ) -> PresignedUrl:
-        validate_limit(expires_in, MAX_PRESIGN_SECONDS, "expires_in")
+        validate_limit(expires_in, MAX_URL_SECONDS, "expires_in")
         reg, entry = self._entry(registry, name, logical_key, ref)
         storage, key, version = self._locate(entry.physical_key, reg)
         url, valid_for = storage.presign(key, version_id=version, expires_in=expires_in)

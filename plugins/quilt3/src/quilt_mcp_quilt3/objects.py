@@ -12,12 +12,10 @@ from typing import Any
 from quilt_mcp.errors import InvalidInputError, PermissionDeniedError
 from quilt_mcp.models import ObjectInfo, Page, PresignedUrl, ReadMode, ReadResult
 from quilt_mcp.names import validate_limit
-from quilt_mcp.ops import MAX_PAGE, MAX_READ_BYTES
+from quilt_mcp.ops import MAX_PAGE, MAX_READ_BYTES, MAX_URL_SECONDS
 from quilt_mcp.uris import S3Uri, parse_s3_uri
 
 from quilt_mcp_quilt3.errors import mapped_errors
-
-MAX_URL_SECONDS = 7 * 24 * 3600
 
 
 def _version(uri: S3Uri) -> dict[str, str]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from quilt_mcp import capabilities as cap
+from quilt_mcp import cursors
 from quilt_mcp.errors import (
     ConflictError,
     InvalidInputError,
@@ -81,6 +82,11 @@ def _page(items: list[T], key: Callable[[T], Any], cursor: Any | None, limit: in
     rest = [item for item in items if cursor is None or key(item) > cursor]
     chunk = rest[:limit]
     return chunk, (key(chunk[-1]) if len(rest) > limit else None)
+
+
+def _next_cursor(kind: str, after: Any | None) -> str | None:
+    """The opaque cursor resuming listing ``kind`` after ``after`` (``None``: this was the last page)."""
+    return None if after is None else cursors.encode(kind, str(after))
 
 
 def _timestamp(seconds: int) -> datetime:
@@ -226,8 +232,10 @@ class Quilt3Ops(QuiltOps):
         validate_limit(limit, MAX_PAGE)
         uri, _ = self._registry(registry)
         names = [name for name in self._package_names(uri) if name.startswith(prefix)]
-        chunk, after = _page(names, str, cursor, limit)
-        return Page(items=[PackageSummary(name=name, registry=uri) for name in chunk], next_cursor=after)
+        chunk, after = _page(names, str, cursors.decode("packages", cursor), limit)
+        return Page(
+            items=[PackageSummary(name=name, registry=uri) for name in chunk], next_cursor=_next_cursor("packages", after)
+        )
 
     def _package_names(self, uri: str) -> list[str]:
         with quilt3_call() as quilt3, mapped_errors(f"Listing packages in {uri}"):
@@ -242,15 +250,16 @@ class Quilt3Ops(QuiltOps):
         before = self._cursor_seconds(cursor)
         revisions = self._revisions(uri, name)
         chunk, after = _page(revisions, lambda r: -r.timestamp.timestamp(), None if before is None else -before, limit)
-        return Page(items=chunk, next_cursor=None if after is None else str(int(-after)))
+        return Page(items=chunk, next_cursor=_next_cursor("revisions", None if after is None else int(-after)))
 
     @staticmethod
     def _cursor_seconds(cursor: str | None) -> int | None:
-        if cursor is None:
+        seconds = cursors.decode("revisions", cursor)
+        if seconds is None:
             return None
-        if not cursor.isdigit():
-            raise InvalidInputError(f"Invalid cursor {cursor!r}.", "Pass back a next_cursor from a previous page unchanged.")
-        return int(cursor)
+        if not seconds.isdigit():
+            raise cursors.invalid(cursor)  # type: ignore[arg-type]
+        return int(seconds)
 
     def resolve_revision(self, registry: str, name: str, ref: str = "latest") -> str:
         return self._open(registry, name, ref)[2]
@@ -298,8 +307,10 @@ class Quilt3Ops(QuiltOps):
                 raise NotFoundError(f"{directory!r} is a file, not a directory.", "Use entry_info or read_entry for files.")
         prefix = f"{directory}/" if directory else ""
         items = manifests.browse_items(node, prefix, recursive=recursive)
-        chunk, after = _page(items, lambda item: item.path, cursor, limit)
-        return BrowsePage(items=chunk, next_cursor=after, name=name, top_hash=top_hash, path=prefix)
+        chunk, after = _page(items, lambda item: item.path, cursors.decode("browse", cursor), limit)
+        return BrowsePage(
+            items=chunk, next_cursor=_next_cursor("browse", after), name=name, top_hash=top_hash, path=prefix
+        )
 
     def _entry(self, registry: str, name: str, logical_key: str, ref: str) -> Entry:
         validate_logical_key(logical_key)
@@ -380,10 +391,11 @@ class Quilt3Ops(QuiltOps):
     ) -> Page[SearchHit]:
         validate_limit(limit, MAX_PAGE)
         needle = search_needle(query)
+        resume = cursors.decode("search", cursor)
         uri, reg = self._registry(registry)
         hits: list[SearchHit] = []
         for name in self._package_names(uri):
-            if cursor is not None and name <= cursor:
+            if resume is not None and name <= resume:
                 continue
             hit = self._match(reg, name, needle)
             if hit is not None:
@@ -391,7 +403,7 @@ class Quilt3Ops(QuiltOps):
                 if len(hits) > limit:
                     break
         chunk, after = _page(hits, lambda hit: hit.name, None, limit)
-        return Page(items=chunk, next_cursor=after)
+        return Page(items=chunk, next_cursor=_next_cursor("search", after))
 
     def _match(self, reg: Any, name: str, needle: str) -> SearchHit | None:
         """A hit if ``name``, its latest message or latest user metadata contain ``needle``."""
