@@ -102,6 +102,10 @@ class BucketsSuite:
         ]
         assert listed(ops.list_objects(tree.uri("unicodé/")).items) == [("object", "unicodé/straße.txt")]
 
+    def test_a_prefix_without_a_trailing_slash_is_read_as_a_directory(self, ops: QuiltOps, tree: Tree) -> None:
+        """``s3://b/dir`` lists what is inside ``dir/``, as ``s3://b/dir/`` does (every backend alike)."""
+        assert listed(ops.list_objects(tree.uri("dir")).items) == listed(ops.list_objects(tree.uri("dir/")).items)
+
     def test_recursive_lists_every_object_below(self, ops: QuiltOps, tree: Tree) -> None:
         assert sorted(listed(ops.list_objects(tree.uri(), recursive=True).items)) == sorted(
             ("object", key) for key in tree.sizes()

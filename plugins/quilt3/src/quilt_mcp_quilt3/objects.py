@@ -74,7 +74,8 @@ def read_object(s3: Any, uri: str, *, offset: int, max_bytes: int, mode: ReadMod
 
 
 def list_objects(s3: Any, uri: str, *, recursive: bool, cursor: str | None, limit: int) -> Page[ObjectInfo]:
-    """One page of ``ListObjectsV2`` below ``uri``; prefixes (sub-directories) too unless ``recursive``.
+    """One page of ``ListObjectsV2`` below ``uri``, read as a directory (``s3://b/dir`` lists ``dir/``);
+    prefixes (sub-directories) too unless ``recursive``.
 
     The cursor is S3's continuation token.
     """
@@ -82,7 +83,8 @@ def list_objects(s3: Any, uri: str, *, recursive: bool, cursor: str | None, limi
     parsed = parse_s3_uri(uri)
     if parsed.version_id:
         raise InvalidInputError(f"{uri} names an object version, not a prefix.", "Drop ?versionId= to list objects.")
-    params: dict[str, Any] = {"Bucket": parsed.bucket, "Prefix": parsed.key, "MaxKeys": limit}
+    prefix = parsed.key if not parsed.key or parsed.key.endswith("/") else parsed.key + "/"
+    params: dict[str, Any] = {"Bucket": parsed.bucket, "Prefix": prefix, "MaxKeys": limit}
     if not recursive:
         params["Delimiter"] = "/"
     if cursor:
