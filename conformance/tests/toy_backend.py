@@ -16,8 +16,14 @@ from quilt_mcp import capabilities as cap
 from quilt_mcp.errors import NotFoundError, NotSupportedError
 from quilt_mcp.models import BucketInfo, ObjectInfo, Page, ReadMode, ReadResult
 from quilt_mcp.names import validate_limit
-from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, MAX_PAGE, OPERATIONS, QuiltOps
-from quilt_mcp.uris import S3Uri, parse_s3_uri
+from quilt_mcp.ops import (
+    DEFAULT_PAGE,
+    DEFAULT_READ_BYTES,
+    MAX_PAGE,
+    OPERATIONS,
+    QuiltOps,
+)
+from quilt_mcp.uris import S3Uri, as_directory, parse_s3_uri
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure, hookimpl
 
 MISSING = {"NoSuchBucket", "NoSuchKey", "NoSuchVersion", "404"}
@@ -52,7 +58,7 @@ class ToyObjects:
         self, uri: str, *, recursive: bool = False, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[ObjectInfo]:
         where = parse_s3_uri(uri)
-        args: dict[str, Any] = {"Bucket": where.bucket, "Prefix": where.key, "MaxKeys": validate_limit(limit, MAX_PAGE)}
+        args: dict[str, Any] = {"Bucket": where.bucket, "Prefix": as_directory(where.key), "MaxKeys": validate_limit(limit, MAX_PAGE)}
         if not recursive:
             args["Delimiter"] = "/"
         if cursor:

@@ -6,7 +6,7 @@ import pytest
 
 from quilt_mcp.errors import InvalidInputError
 from quilt_mcp.names import validate_limit, validate_logical_key, validate_package_name, validate_ref
-from quilt_mcp.uris import parse_registry, parse_s3_uri
+from quilt_mcp.uris import as_directory, parse_registry, parse_s3_uri
 
 
 @pytest.mark.parametrize("name", ["team/data", "a_b/c-d", "Team1/Ünïcode"])
@@ -72,3 +72,8 @@ def test_s3_uris_decode_keys_and_versions_like_quilt3():
     assert uri.uri == "s3://bucket/dir/a%20b.csv?versionId=v%2B1"
     with pytest.raises(InvalidInputError):
         parse_s3_uri("s3://bucket", allow_empty_key=False)
+
+
+@pytest.mark.parametrize("key,expected", [("", ""), ("dir", "dir/"), ("dir/", "dir/"), ("a/b", "a/b/")])
+def test_object_prefixes_are_read_as_directories(key, expected):
+    assert as_directory(key) == expected

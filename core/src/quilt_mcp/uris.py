@@ -89,3 +89,11 @@ def parse_s3_uri(uri: str, *, allow_empty_key: bool = True) -> S3Uri:
     query = parse_qs(parts.query)
     version = query.get("versionId", [None])[0]
     return S3Uri(bucket, key, version)
+
+
+def as_directory(key: str) -> str:
+    """``key`` read as a directory: ``""`` (the bucket root) stays, anything else ends in ``/``.
+
+    ``list_objects("s3://b/dir")`` lists ``dir/`` in every backend.
+    """
+    return key if not key or key.endswith("/") else key + "/"

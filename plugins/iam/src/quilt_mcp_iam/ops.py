@@ -61,7 +61,7 @@ from quilt_mcp.ops import (
 )
 from quilt_mcp.search import match_package, search_needle
 from quilt_mcp.uris import Registry as RegistryUri
-from quilt_mcp.uris import parse_registry, parse_s3_uri
+from quilt_mcp.uris import as_directory, parse_registry, parse_s3_uri
 
 from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
 from quilt_mcp_iam.local import LocalStorage, file_uri_path
@@ -533,9 +533,7 @@ class IamOps(QuiltOps):
         validate_limit(limit, MAX_PAGE)
         token = cursors.decode("objects", cursor)
         storage, prefix = self._object_location(uri)
-        if prefix and not prefix.endswith("/"):
-            prefix += "/"
-        page = storage.list(prefix, delimiter=None if recursive else "/", token=token, max_keys=limit)
+        page = storage.list(as_directory(prefix), delimiter=None if recursive else "/", token=token, max_keys=limit)
         items = [_object_info(storage, obj) for obj in page.objects]
         items += [ObjectInfo(uri=_object_uri(storage, p), kind="prefix") for p in page.prefixes]
         items.sort(key=lambda item: item.uri)

@@ -13,7 +13,7 @@ from quilt_mcp.errors import InvalidInputError, PermissionDeniedError
 from quilt_mcp.models import ObjectInfo, Page, PresignedUrl, ReadMode, ReadResult
 from quilt_mcp.names import validate_limit
 from quilt_mcp.ops import MAX_PAGE, MAX_READ_BYTES, MAX_URL_SECONDS
-from quilt_mcp.uris import S3Uri, parse_s3_uri
+from quilt_mcp.uris import S3Uri, as_directory, parse_s3_uri
 
 from quilt_mcp_quilt3.errors import mapped_errors
 
@@ -83,8 +83,7 @@ def list_objects(s3: Any, uri: str, *, recursive: bool, cursor: str | None, limi
     parsed = parse_s3_uri(uri)
     if parsed.version_id:
         raise InvalidInputError(f"{uri} names an object version, not a prefix.", "Drop ?versionId= to list objects.")
-    prefix = parsed.key if not parsed.key or parsed.key.endswith("/") else parsed.key + "/"
-    params: dict[str, Any] = {"Bucket": parsed.bucket, "Prefix": prefix, "MaxKeys": limit}
+    params: dict[str, Any] = {"Bucket": parsed.bucket, "Prefix": as_directory(parsed.key), "MaxKeys": limit}
     if not recursive:
         params["Delimiter"] = "/"
     if cursor:
