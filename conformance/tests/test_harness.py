@@ -43,11 +43,28 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
 
 
-def test_suite_runs_once_per_harness_and_skips_what_a_harness_lacks(pytester: pytest.Pytester) -> None:
+def test_suite_runs_once_per_harness_and_skips_what_a_harness_lacks_or_a_gate_refuses(
+    pytester: pytest.Pytester,
+) -> None:
+    """Skipped for a capability the harness narrowed away, or for a ``requires_harness`` predicate it fails."""
     install(pytester, toy="toy_harness")
     pytester.makepyfile(
         test_inline="""
+        import pytest
+        from quilt_mcp_conformance.gates import LOCAL_REGISTRIES, S3_REGISTRIES
         from quilt_mcp_conformance.suite import BucketsSuite, CapabilitiesSuite, DeleteSuite
+
+        @pytest.mark.requires_harness(S3_REGISTRIES)
+        def test_s3_only(harness):
+            assert harness.registry_scheme == "s3"
+
+        @pytest.mark.requires_harness(LOCAL_REGISTRIES)
+        def test_local_only(harness):
+            raise AssertionError("no toy harness has local registries")
+
+        @pytest.mark.requires_harness(lambda harness: harness.id == "toy-b", reason="toy-b only")
+        def test_b_only(harness):
+            assert harness.id == "toy-b"
 
         class TestBuckets(BucketsSuite):
             pass
@@ -70,28 +87,18 @@ def test_suite_runs_once_per_harness_and_skips_what_a_harness_lacks(pytester: py
             "*TestDelete::*[[]toy-a[]] SKIPPED*",
             "SKIPPED [[]*[]] *: harness toy-b lacks capability 'buckets'",
             "SKIPPED [[]*[]] *: harness toy-a lacks capability 'delete', 'read', 'write'",
+            "*test_s3_only[[]toy-a[]] PASSED*",
+            "*test_s3_only[[]toy-b[]] PASSED*",
+            "*test_b_only[[]toy-b[]] PASSED*",
+            "SKIPPED [[]*[]] *: harness toy-a does not meet: toy-b only",
+            "SKIPPED [[]*[]] *: harness toy-a does not meet: local registries only",
+            "SKIPPED [[]*[]] *: harness toy-b does not meet: local registries only",
         ]
     )
     result.stdout.no_fnmatch_line("*Suite::*")
     outcomes = result.parseoutcomes()
     assert "failed" not in outcomes and "errors" not in outcomes, result.stdout.str()
     assert result.ret == 0
-
-
-def test_each_xdist_worker_has_its_own_moto_server(pytester: pytest.Pytester) -> None:
-    install(pytester, toy="toy_harness")
-    pytester.makepyfile(
-        test_inline="""
-        def test_endpoint_of_this_worker(infra, worker_id, pytestconfig, harness):
-            infra.s3_client().list_buckets()
-            (pytestconfig.rootpath / f"endpoint-{worker_id}").write_text(infra.s3_endpoint)
-        """
-    )
-    result = run(pytester, "--backend", "toy-a", "-n", "2", "--dist", "each")
-    result.assert_outcomes(passed=2)
-    endpoints = {path.name: path.read_text() for path in pytester.path.glob("endpoint-*")}
-    assert set(endpoints) == {"endpoint-gw0", "endpoint-gw1"}
-    assert endpoints["endpoint-gw0"] != endpoints["endpoint-gw1"]
 
 
 BROKEN = {
@@ -108,6 +115,13 @@ BROKEN = {
         "from quilt_mcp_conformance.harness import hookimpl\n"
         "@hookimpl\ndef quilt_mcp_conformance_harnesses():\n    raise RuntimeError('no credentials')\n",
         "its harness hook failed: RuntimeError: no credentials",
+    ),
+    "no_info": (
+        "from quilt_mcp_conformance.harness import hookimpl\n"
+        "from toy_harness import ToyHarness\n"
+        "class NoInfo(ToyHarness):\n    info = None\n"
+        "@hookimpl\ndef quilt_mcp_conformance_harnesses():\n    return [NoInfo('no_info')]\n",
+        "harness 'no_info' has no BackendInfo: set its `info` to what the backend's quilt_mcp_backend_info returns.",
     ),
     "unmarked_hook": (
         "def quilt_mcp_conformance_harnesses():\n    return []\n",
@@ -157,6 +171,84 @@ def test_unknown_capability_in_requires_is_a_usage_error(pytester: pytest.Pytest
     result = run(pytester, "--backend", "toy")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*requires names unknown capabilities*'teleport'*"])
+
+
+SERVICED = """
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from quilt_mcp_conformance.harness import hookimpl
+from toy_harness import ToyHarness
+
+LOG = Path.cwd() / "provision.log"
+
+
+def note(event: str) -> None:
+    with LOG.open("a") as log:
+        log.write(f"{event} {os.getpid()}\\n")
+
+
+class ServicedHarness(ToyHarness):
+    def __init__(self, harness_id, fail=False):
+        super().__init__(harness_id)
+        self.fail = fail
+        self.running = False
+
+    @contextmanager
+    def provision(self, infra):
+        note(f"start {self.id}")
+        if self.fail:
+            raise RuntimeError("the catalog did not start")
+        self.running = True
+        try:
+            yield
+        finally:
+            self.running = False
+            note(f"stop {self.id}")
+
+
+@hookimpl
+def quilt_mcp_conformance_harnesses():
+    return [ServicedHarness("toy-a"), ServicedHarness("toy-b"), ServicedHarness("toy-broken", fail=True)]
+"""
+
+
+def test_each_worker_has_its_own_moto_server_and_provisions_each_harness_once_stopping_it_though_tests_fail(
+    pytester: pytest.Pytester,
+) -> None:
+    """Harness services start before the harness's first test in each worker, never restart, stop at its end.
+
+    A harness whose services fail to start errors its own tests (once started, never retried); the
+    other harnesses run.
+    """
+    install(pytester, toy="serviced_harness")
+    pytester.makepyfile(
+        serviced_harness=SERVICED,
+        test_inline="""
+        def test_endpoint_of_this_worker(infra, worker_id, pytestconfig, harness):
+            infra.s3_client().list_buckets()
+            (pytestconfig.rootpath / f"endpoint-{worker_id}").write_text(infra.s3_endpoint)
+
+        def test_sees_its_services_running(harness):
+            assert harness.running
+
+        def test_that_fails(harness):
+            assert False, "a failing test must not keep the services running"
+        """,
+    )
+    result = run(pytester, "--backend", "toy", "-n", "2", "--dist", "each")
+    result.assert_outcomes(passed=8, failed=4, errors=6)
+    endpoints = {path.name: path.read_text() for path in pytester.path.glob("endpoint-*")}
+    assert set(endpoints) == {"endpoint-gw0", "endpoint-gw1"}
+    assert endpoints["endpoint-gw0"] != endpoints["endpoint-gw1"]
+    result.stdout.fnmatch_lines(["*ProvisioningError: harness toy-broken could not start its services: *did not start*"])
+    events = (pytester.path / "provision.log").read_text().splitlines()
+    workers = {line.split()[-1] for line in events}
+    assert len(workers) == 2
+    for worker in workers:
+        mine = sorted(" ".join(line.split()[:-1]) for line in events if line.endswith(f" {worker}"))
+        assert mine == ["start toy-a", "start toy-b", "start toy-broken", "stop toy-a", "stop toy-b"], events
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,11 @@
 """A tiny backend that proves the harness works before real backends land (used by ``test_harness.py``).
 
 ``ToyOps`` does bucket and object operations over boto3 and refuses every
-package operation with ``NotSupportedError``. It is installed into a
-pytester directory as the harness module ``toy_harness`` and offers two
-harnesses: ``toy-a`` claims ``buckets``; ``toy-b`` claims nothing, so the
-suite must skip everything but the capability checks for it.
+package operation with ``NotSupportedError``; its ``BackendInfo`` declares
+``buckets``. It is installed into a pytester directory as the harness module
+``toy_harness`` and offers two harnesses: ``toy-a`` claims what the backend
+declares; ``toy-b`` narrows that to nothing, so the suite must skip
+everything but the capability checks for it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from quilt_mcp import capabilities as cap
 from quilt_mcp.errors import NotFoundError, NotSupportedError
-from quilt_mcp.models import BucketInfo, ObjectInfo, Page, ReadMode, ReadResult
+from quilt_mcp.models import BackendInfo, BucketInfo, ObjectInfo, Page, ReadMode, ReadResult
 from quilt_mcp.names import validate_limit
 from quilt_mcp.ops import (
     DEFAULT_PAGE,
@@ -27,13 +28,16 @@ from quilt_mcp.uris import S3Uri, as_directory, parse_s3_uri
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure, hookimpl
 
 MISSING = {"NoSuchBucket", "NoSuchKey", "NoSuchVersion", "404"}
+TOY_INFO = BackendInfo(
+    name="toy", version="0", priority=0, capabilities=frozenset({cap.BUCKETS}), summary="Buckets and objects only."
+)
 
 
 class ToyObjects:
     """The bucket and object half of ``QuiltOps`` over one boto3 client."""
 
-    backend_name = "toy"
-    capabilities = frozenset({cap.BUCKETS})
+    backend_name = TOY_INFO.name
+    capabilities = TOY_INFO.capabilities
 
     def __init__(self, s3: Any, registries: Sequence[str] = ()) -> None:
         self.s3 = s3
@@ -121,11 +125,11 @@ ToyOps: type[QuiltOps] = type(
 
 
 class ToyHarness(BackendHarness):
-    backend = "toy"
+    info = TOY_INFO
 
-    def __init__(self, harness_id: str, capabilities: frozenset[str]) -> None:
+    def __init__(self, harness_id: str, without: frozenset[str] = frozenset()) -> None:
         self.id = harness_id
-        self.capabilities = capabilities
+        self.without = without
 
     def open(self, infra: Infrastructure) -> QuiltOps:
         return ToyOps(infra.s3_client())
@@ -139,4 +143,4 @@ class ToyHarness(BackendHarness):
 
 @hookimpl
 def quilt_mcp_conformance_harnesses() -> Sequence[BackendHarness]:
-    return [ToyHarness("toy-a", frozenset({cap.BUCKETS})), ToyHarness("toy-b", frozenset())]
+    return [ToyHarness("toy-a"), ToyHarness("toy-b", without=frozenset({cap.BUCKETS}))]

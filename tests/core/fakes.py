@@ -23,6 +23,8 @@ class FakeBackend:
         capabilities: frozenset[str] = frozenset({"read"}),
         tools: tuple[PluginTool, ...] = (),
         detect_error: Exception | None = None,
+        setup_hint: str | None = None,
+        tools_error: Exception | None = None,
     ) -> None:
         self.name = name
         self.priority = priority
@@ -30,13 +32,21 @@ class FakeBackend:
         self.capabilities = capabilities
         self.tools = tools
         self.detect_error = detect_error
+        self.setup_hint = f"Give {name} a test credential." if setup_hint is None else setup_hint
+        self.tools_error = tools_error
         self.opened: list[Candidate] = []
         self.detect_calls = 0
 
     @hookimpl
     def quilt_mcp_backend_info(self) -> BackendInfo:
         return BackendInfo(
-            name=self.name, version="9.9", priority=self.priority, capabilities=self.capabilities, summary=f"{self.name} test backend"
+            name=self.name,
+            version="9.9",
+            priority=self.priority,
+            capabilities=self.capabilities,
+            summary=f"{self.name} test backend",
+            install=f"quilt-mcp-test[{self.name}]",
+            setup_hint=self.setup_hint,
         )
 
     @hookimpl
@@ -58,6 +68,8 @@ class FakeBackend:
 
     @hookimpl
     def quilt_mcp_tools(self) -> tuple[PluginTool, ...]:
+        if self.tools_error:
+            raise self.tools_error
         return self.tools
 
 

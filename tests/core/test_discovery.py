@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 import uuid
 
 import pytest
@@ -67,3 +68,14 @@ def test_every_installed_backend_entry_point_is_loaded_or_reported():
     host = PluginHost.discover(Settings())
 
     assert set(host.names()) | {f.name for f in host.failures} == installed
+
+
+def test_a_load_failure_keeps_its_traceback_in_the_debug_log(fake_group, caplog):
+    """The WARNING says what failed; the DEBUG record carries the traceback, for a plugin author to follow."""
+    with caplog.at_level(logging.DEBUG, logger="quilt_mcp.plugins"):
+        PluginHost.discover(Settings(), group=fake_group)
+
+    traced = [r for r in caplog.records if r.levelno == logging.DEBUG and r.exc_info and "'broken'" in r.getMessage()]
+    assert traced, caplog.text
+    assert "simulated missing dependency" in caplog.text
+    assert "Traceback" in caplog.text

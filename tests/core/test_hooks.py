@@ -81,3 +81,10 @@ def test_every_hookspec_states_its_contract():
     for name, fn in inspect.getmembers(hookspecs, inspect.isfunction):
         if name.startswith("quilt_mcp_"):
             assert fn.__doc__ and "eturn" in fn.__doc__, f"{name} must document what it returns"
+
+
+def test_no_hook_is_firstresult_since_the_host_asks_one_plugin_at_a_time():
+    host = PluginHost.from_plugins({})
+    hooks = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("quilt_mcp_")]
+
+    assert [h for h in hooks if getattr(host.pm.hook, h).spec.opts.get("firstresult")] == []

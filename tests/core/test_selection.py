@@ -68,11 +68,11 @@ def test_forcing_a_missing_backend_names_the_installed_ones():
     host = PluginHost.from_plugins({"iam": FakeBackend("iam", 100)})
 
     with pytest.raises(BackendUnavailableError) as err:
-        select_backend(host, context(backend="platform"))
+        select_backend(host, context(backend="quilt3"))
 
     assert "not available" in str(err.value)
     assert "Installed backends: iam" in str(err.value)
-    assert "quilt-mcp[platform]" in str(err.value)
+    assert "pip install 'quilt-mcp[quilt3]'" in str(err.value)
 
 
 def test_forcing_a_backend_that_cannot_authenticate_says_why():
@@ -120,7 +120,21 @@ def test_no_usable_backend_lists_what_each_plugin_said():
 
     assert "quilt3: no test credential" in err.value.message
     assert "iam: nothing detected" in err.value.message
-    assert "quilt3 login" in err.value.hint
+    assert "quilt3: Give quilt3 a test credential." in err.value.hint
+    assert "iam: Give iam a test credential." in err.value.hint
+
+
+def test_a_new_backend_brings_its_own_setup_advice():
+    """What to configure comes from the plugin's BackendInfo, so the core names no backend."""
+    host = PluginHost.from_plugins({"newcomer": FakeBackend("newcomer", 1, usable=False, setup_hint="Set NEWCOMER_KEY.")})
+
+    with pytest.raises(AuthRequiredError) as err:
+        select_backend(host, context())
+    with pytest.raises(AuthRequiredError) as forced:
+        select_backend(host, context(backend="newcomer"))
+
+    assert "newcomer: Set NEWCOMER_KEY." in err.value.hint
+    assert forced.value.hint.startswith("Set NEWCOMER_KEY.")
 
 
 def test_candidate_repr_never_shows_the_credential_or_bearer_token():

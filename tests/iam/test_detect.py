@@ -111,3 +111,17 @@ def test_a_missing_profile_is_reported_as_such(tmp_path: Path, no_process_creden
     candidate = plugin.quilt_mcp_detect(context(tmp_path, AWS_PROFILE="nobody"))
     assert not candidate.usable
     assert "nobody" in candidate.reason and "AWS_PROFILE" in candidate.reason
+
+
+def test_capabilities_are_declared_once_in_backend_info_and_narrowed_only_by_the_s3_harness() -> None:
+    """IamOps and the harnesses take them from BackendInfo; iam-s3 leaves local registries to iam-local."""
+    from quilt_mcp_iam.conformance import IamLocalHarness, IamS3Harness
+    from quilt_mcp_iam.ops import IamOps
+
+    info = plugin.quilt_mcp_backend_info()
+
+    assert IamOps.capabilities == info.capabilities
+    assert IamLocalHarness().capabilities == info.capabilities
+    assert IamS3Harness().capabilities == info.capabilities - {"local_registry"}
+    assert IamLocalHarness().registry_scheme == "file" and IamS3Harness().registry_scheme == "s3"
+    assert info.install == "quilt-mcp[iam]" and "AWS_PROFILE" in info.setup_hint

@@ -149,3 +149,15 @@ def test_a_login_for_another_catalog_is_not_a_session_for_this_one(infra: Infras
     candidate = plugin.quilt_mcp_detect(context())
     assert not candidate.usable
     assert "not logged in" in candidate.reason
+
+
+def test_capabilities_are_declared_once_in_backend_info() -> None:
+    """Quilt3Ops and the harness take them from BackendInfo, which leaves out local registries."""
+    from quilt_mcp_quilt3.conformance import Quilt3S3Harness
+    from quilt_mcp_quilt3.ops import Quilt3Ops
+
+    info = plugin.quilt_mcp_backend_info()
+
+    assert Quilt3Ops.capabilities == info.capabilities == Quilt3S3Harness().capabilities
+    assert "local_registry" not in info.capabilities
+    assert info.install == "quilt-mcp[quilt3]" and "quilt3 login" in info.setup_hint

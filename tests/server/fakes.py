@@ -23,7 +23,12 @@ class InfoPlugin:
     @hookimpl
     def quilt_mcp_backend_info(self) -> BackendInfo:
         return BackendInfo(
-            name=self.name, version="1.0", priority=50, capabilities=self.capabilities, summary=f"{self.name} plugin"
+            name=self.name,
+            version="1.0",
+            priority=50,
+            capabilities=self.capabilities,
+            summary=f"{self.name} plugin",
+            setup_hint=f"Set {self.name.upper()}_TOKEN.",
         )
 
     @hookimpl

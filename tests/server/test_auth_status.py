@@ -56,7 +56,7 @@ async def test_without_a_usable_backend_says_what_is_wrong_and_what_to_do(protoc
 
     assert shown["ok"] is False and shown["backend"] is None
     assert shown["problem"].startswith("No backend can authenticate. other: nothing detected")
-    assert "QUILT_MCP_REGISTRIES" in shown["advice"]
+    assert "other: Set OTHER_TOKEN." in shown["advice"], "the advice is the plugin's own BackendInfo.setup_hint"
 
 
 async def test_an_injected_backend_is_reported_as_such(local_registry, protocol):

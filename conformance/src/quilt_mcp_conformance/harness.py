@@ -6,18 +6,27 @@ with ``quilt_mcp_conformance.harness.hookimpl``) and returns one
 ``BackendHarness`` per way its backend should be tested (e.g. iam on S3 and
 iam on a local directory). The module is imported only by the test run, so it
 may import test-only libraries.
+
+A harness takes its capabilities from its backend's ``BackendInfo`` and may
+only narrow them (``without``). It may start services of its own once per
+pytest-xdist worker (``provision``), and the suite may gate tests on any
+predicate over the harness (``quilt_mcp_conformance.gates``), not only on
+capabilities.
 """
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pluggy
 
+from quilt_mcp.models import BackendInfo
 from quilt_mcp.ops import QuiltOps
 
 PROJECT = "quilt_mcp_conformance"
@@ -76,14 +85,43 @@ class Infrastructure:
 class BackendHarness(ABC):
     """How the suite opens one backend against the test infrastructure.
 
-    ``id`` names the parametrization (e.g. ``"iam-s3"``); ``backend`` is the
-    plugin name; ``capabilities`` are what this harness claims, and every
-    suite test whose capability is missing is skipped, never failed.
+    ``id`` names the parametrization (e.g. ``"iam-s3"``). ``info`` is the
+    backend's own ``BackendInfo`` (what its plugin's ``quilt_mcp_backend_info``
+    returns): ``backend`` is its name and ``capabilities`` are its
+    capabilities minus ``without``, the ones this harness does not exercise
+    (e.g. ``local_registry`` on a harness whose registries are all in S3).
+    Every suite test needing a capability the harness lacks is skipped, never
+    failed. ``registry_scheme`` is the URI scheme of what ``new_registry``
+    returns (``"s3"`` or ``"file"``), for gates such as ``S3_REGISTRIES``.
     """
 
     id: str
-    backend: str
-    capabilities: frozenset[str]
+    info: BackendInfo
+    without: frozenset[str] = frozenset()
+    registry_scheme: str = "s3"
+
+    @property
+    def backend(self) -> str:
+        """The backend's plugin (entry-point) name, from ``info``."""
+        return self.info.name
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """What this harness claims: the backend's declared capabilities minus ``without``."""
+        return self.info.capabilities - self.without
+
+    def provision(self, infra: Infrastructure) -> AbstractContextManager[object]:
+        """Start this harness's own services for one test worker; leaving the context stops them.
+
+        Entered once per pytest-xdist worker (session scope), before the
+        first test of this harness, and left when the worker is done with the
+        harness, whether its tests passed, failed or errored. Keep what the
+        services need (URLs, processes) on ``self``: each worker has its own
+        harness instance. If entering raises, every test of this harness in
+        the worker errors with that exception and nothing is retried. The
+        default starts nothing.
+        """
+        return contextlib.nullcontext()
 
     @abstractmethod
     def open(self, infra: Infrastructure) -> QuiltOps:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pluggy
 from quilt_mcp import capabilities as cap
+from quilt_mcp.models import BackendInfo
 from quilt_mcp.plugins import entry_point_names, load_entry_points
 
 from quilt_mcp_conformance import harness as harness_api
@@ -124,13 +125,18 @@ def _invalid(plugin: str, item: Any) -> str | None:
     """Why ``item`` is not a usable harness of ``plugin``, or None."""
     if not isinstance(item, BackendHarness):
         return f"it supplied {item!r}, which is not a BackendHarness."
+    if not isinstance(getattr(item, "info", None), BackendInfo):
+        return (
+            f"harness {getattr(item, 'id', item)!r} has no BackendInfo: set its `info` to what the "
+            "backend's quilt_mcp_backend_info returns."
+        )
     if item.backend != plugin:
         return f"harness {item.id!r} says its backend is {item.backend!r}, but its entry point is {plugin!r}."
     if not (item.id == plugin or item.id.startswith(f"{plugin}-")):
         return f"harness id {item.id!r} must be {plugin!r} or start with {plugin + '-'!r}."
-    unknown = set(item.capabilities) - cap.ALL
+    unknown = (set(item.info.capabilities) | set(item.without)) - cap.ALL
     if unknown:
-        return f"harness {item.id!r} claims unknown capabilities {sorted(unknown)}; known: {sorted(cap.ALL)}."
+        return f"harness {item.id!r} names unknown capabilities {sorted(unknown)}; known: {sorted(cap.ALL)}."
     return None
 
 

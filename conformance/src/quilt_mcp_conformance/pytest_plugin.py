@@ -11,12 +11,17 @@ Markers:
 - ``@pytest.mark.requires("write", "delete")``: skip the test, with a reason
   naming the harness and the capability, unless the harness claims every
   capability listed. On a class it applies to every test in it.
+- ``@pytest.mark.requires_harness(predicate, reason=None)``: skip the test
+  for harnesses ``predicate`` rejects, e.g. ``gates.S3_REGISTRIES`` (see
+  ``quilt_mcp_conformance.gates``).
 
 Fixtures (see each docstring for its contract):
 
 - ``infra`` (session, i.e. per xdist worker): moto S3 server + isolated home.
-- ``harness`` (parametrized over every installed harness), ``ops``,
-  ``registry``, ``source_bucket``, ``s3``.
+- ``provisioner`` (session): the services harnesses started
+  (``BackendHarness.provision``), each once per worker, all stopped at its end.
+- ``harness`` (parametrized over every installed harness, provisioned),
+  ``ops``, ``registry``, ``source_bucket``, ``s3``.
 - ``sample`` (per harness and worker): a package the reading suites share,
   from ``quilt_mcp_conformance.suite.fixtures``.
 
@@ -38,9 +43,11 @@ import pytest
 
 from quilt_mcp import capabilities as cap
 from quilt_mcp.ops import QuiltOps
+from quilt_mcp_conformance.gates import MARKER, unmet_gate
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure
 from quilt_mcp_conformance.infra import MotoS3Server, isolate_environment, make_root
 from quilt_mcp_conformance.loading import HarnessProblem, HarnessSet, load_harnesses
+from quilt_mcp_conformance.provisioning import Provisioner
 
 pytest.register_assert_rewrite("quilt_mcp_conformance.suite")
 pytest_plugins = ["quilt_mcp_conformance.suite.fixtures"]
@@ -70,6 +77,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "requires(*capabilities): skip unless the conformance harness claims every capability "
         f"(known: {', '.join(sorted(cap.ALL))}).",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(predicate, reason=None): skip for harnesses the predicate (a quilt_mcp_conformance.gates.Gate "
+        "or a callable taking the harness) rejects.",
     )
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
@@ -123,6 +135,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                         reason=f"harness {harness.id} lacks capability {', '.join(repr(m) for m in missing)}"
                     )
                 )
+            else:
+                unmet = unmet_gate(item, harness)
+                if unmet:
+                    item.add_marker(pytest.mark.skip(reason=unmet))
     if _HARNESSES in config.stash:
         for problem in config.stash[_HARNESSES].problems:
             items.append(
@@ -183,12 +199,20 @@ def infra(pytestconfig: pytest.Config) -> Iterator[Infrastructure]:
 
 
 @pytest.fixture(scope="session")
-def harness(request: pytest.FixtureRequest) -> BackendHarness:
-    """The ``BackendHarness`` under test.
+def provisioner(infra: Infrastructure) -> Iterator[Provisioner]:
+    """The services the harnesses of this worker started; all stopped when the session ends, whatever failed."""
+    with Provisioner(infra) as provisioned:
+        yield provisioned
+
+
+@pytest.fixture(scope="session")
+def harness(request: pytest.FixtureRequest, provisioner: Provisioner) -> BackendHarness:
+    """The ``BackendHarness`` under test, its own services started (``provision``, once per worker).
 
     Every test using it (directly or through ``ops``/``registry``) runs once
     per installed harness, ids like ``iam-s3``; restrict with ``--backend``.
     """
+    provisioner.ensure(request.param)
     return request.param
 
 

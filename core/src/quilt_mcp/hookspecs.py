@@ -4,7 +4,9 @@ A plugin is a module named by an entry point in the ``quilt_mcp.backends``
 group; its functions are marked with ``quilt_mcp.hookimpl``. Every hook name
 starts with ``quilt_mcp_``; an unknown ``quilt_mcp_*`` function in a plugin
 is an error at load (``check_pending``). Core code calls these hooks only
-through ``quilt_mcp.plugins.PluginHost``.
+through ``quilt_mcp.plugins.PluginHost``, one plugin at a time (so no hook
+is ``firstresult``); an exception from ``quilt_mcp_detect`` or
+``quilt_mcp_tools`` is reported for that plugin and the others still answer.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def quilt_mcp_backend_info() -> BackendInfo:
 
     Must return a ``BackendInfo`` whose ``name`` equals the plugin's entry-point
     name. Must be cheap: no network, no heavy imports (``doctor`` calls it).
+    Its ``capabilities`` are the backend's one declaration of what it can do;
+    its ``install`` and ``setup_hint`` are the advice users get about it.
     """
 
 
@@ -47,7 +51,7 @@ def quilt_mcp_detect(context: AuthContext) -> Candidate | None:
     """
 
 
-@hookspec(firstresult=True)
+@hookspec
 def quilt_mcp_open(candidate: Candidate, context: AuthContext) -> QuiltOps | None:
     """Turn a candidate this plugin produced into a ``QuiltOps``.
 
@@ -62,5 +66,16 @@ def quilt_mcp_tools() -> Sequence[PluginTool]:
     """Extra MCP tools this plugin adds to the server.
 
     Return a sequence of ``PluginTool`` (possibly empty). Tool names must not
-    collide with the core's tools or another plugin's.
+    collide with the core's tools or another plugin's. If it raises, the
+    plugin contributes no tool and the error is logged; the server still starts.
     """
+
+
+def installed_version(distribution: str) -> str:
+    """The installed version of ``distribution``, or ``"0+unknown"`` (a source tree), for ``BackendInfo.version``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "0+unknown"

@@ -290,5 +290,16 @@ class BackendInfo(Model):
     name: str
     version: str
     priority: int = Field(description="Higher wins when several backends can authenticate.")
-    capabilities: frozenset[str]
+    capabilities: frozenset[str] = Field(
+        description="What this backend can do (names from quilt_mcp.capabilities); its QuiltOps and its "
+        "conformance harness take them from here."
+    )
     summary: str
+    install: str = Field(
+        default="", description="The pip requirement that installs this backend, e.g. \"quilt-mcp[iam]\"."
+    )
+    setup_hint: str = Field(
+        default="",
+        description="One sentence on what a user configures so this backend can authenticate, "
+        "shown when no backend can.",
+    )

@@ -4,19 +4,30 @@
 either from entry points (``PluginHost.discover``) or from explicit objects
 (``PluginHost.from_plugins``, for tests), always in a fresh
 ``PluginManager``: there is no global plugin state.
+
+What pluggy gives and how it is used: hookspec validation (``check_pending``
+refuses a misspelt ``quilt_mcp_*`` hook, calls are checked against the
+specs' argument names), and hook calling. Every hook is called through
+pluggy, but one plugin at a time, with ``pm.subset_hook_caller``: the host
+needs each answer tagged with the plugin that gave it (detections are ranked
+by name and priority, never by pluggy's registration order), and one
+plugin's exception must be reported for that plugin without losing the
+others' answers, which a single ``pm.hook.<name>()`` call over all plugins
+cannot do. Because each call reaches one plugin, no hook is ``firstresult``.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
 
 from quilt_mcp import hookspecs
+from quilt_mcp.advice import install_hint
 from quilt_mcp.auth import AuthContext, Candidate
 from quilt_mcp.errors import BackendUnavailableError
 from quilt_mcp.models import BackendInfo
@@ -56,6 +67,7 @@ class PluginHost:
     failures: list[LoadFailure] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
+    tool_errors: dict[str, str] = field(default_factory=dict)
 
     # Construction ------------------------------------------------------
 
@@ -100,7 +112,7 @@ class PluginHost:
 
         def on_failure(name: str, _target: str, exc: BaseException) -> None:
             dist, version = dists.get(name, (None, None))
-            host._fail(LoadFailure(name, _describe(exc), dist, version), strict=settings.strict_plugins)
+            host._fail(LoadFailure(name, _describe(exc), dist, version), strict=settings.strict_plugins, exc=exc)
 
         for name, plugin in load_entry_points(group, wanted, on_failure):
             if name in dists:
@@ -121,10 +133,14 @@ class PluginHost:
         except Exception as exc:  # noqa: BLE001 - any broken plugin is recorded, not fatal
             if self.pm.is_registered(plugin):
                 self.pm.unregister(plugin)
-            self._fail(LoadFailure(name, _describe(exc), version=self.versions.pop(name, None)), strict=strict)
+            failure = LoadFailure(name, _describe(exc), version=self.versions.pop(name, None))
+            self._fail(failure, strict=strict, exc=exc)
 
-    def _fail(self, failure: LoadFailure, *, strict: bool) -> None:
+    def _fail(self, failure: LoadFailure, *, strict: bool, exc: BaseException | None = None) -> None:
+        """Record ``failure``: a WARNING with the reason, the traceback at DEBUG; raise in strict mode."""
         log.warning("quilt-mcp plugin %r failed to load: %s", failure.name, failure.error)
+        if exc is not None:
+            log.debug("traceback of plugin %r's load failure", failure.name, exc_info=exc)
         self.failures.append(failure)
         if strict:
             raise BackendUnavailableError(
@@ -138,37 +154,43 @@ class PluginHost:
         """Names of the loaded plugins, sorted."""
         return sorted(name for name, _ in self.pm.list_name_plugin())
 
-    def _impls(self, hook: str) -> list[pluggy.HookImpl]:
-        return sorted(getattr(self.pm.hook, hook).get_hookimpls(), key=lambda impl: impl.plugin_name)
-
     def _call_one(self, plugin: str, hook: str, **kwargs: Any) -> Any:
-        for impl in getattr(self.pm.hook, hook).get_hookimpls():
-            if impl.plugin_name == plugin:
-                return impl.function(*(kwargs[arg] for arg in impl.argnames))
-        return None
+        """``plugin``'s answer to ``hook``, called through pluggy; ``None`` if it answered ``None``."""
+        others = [obj for name, obj in self.pm.list_name_plugin() if name != plugin]
+        results = self.pm.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
+        return results[0] if results else None
+
+    def _call_each(self, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any, BaseException | None]]:
+        """``(plugin, answer, None)`` or ``(plugin, None, exception)`` per loaded plugin, in name order.
+
+        A plugin's exception is logged (WARNING with its message, DEBUG with
+        its traceback) and handed back, never raised: one plugin's bug must
+        not hide the others.
+        """
+        for name in self.names():
+            try:
+                yield name, self._call_one(name, hook, **kwargs), None
+            except Exception as exc:  # noqa: BLE001 - reported per plugin
+                log.warning("hook %s of plugin %r failed: %s", hook, name, _describe(exc))
+                log.debug("traceback of plugin %r's %s", name, hook, exc_info=exc)
+                yield name, None, exc
 
     def backend_infos(self) -> dict[str, BackendInfo]:
-        """Each loaded plugin's ``BackendInfo``, by plugin name."""
-        return {impl.plugin_name: impl.function() for impl in self._impls("quilt_mcp_backend_info")}
+        """Each loaded plugin's ``BackendInfo``, by plugin name (validated at load, so never missing)."""
+        return {name: self._call_one(name, "quilt_mcp_backend_info") for name in self.names()}
 
     def detect(self, context: AuthContext) -> list[Detection]:
         """Every plugin's detection answer, sorted by plugin name; errors are captured per plugin."""
-        results = []
-        for name in self.names():
-            try:
-                candidate = self._call_one(name, "quilt_mcp_detect", context=context)
-                results.append(Detection(name, candidate=candidate))
-            except Exception as exc:  # noqa: BLE001 - one plugin's bug must not hide the others
-                log.warning("detection in plugin %r failed: %s", name, _describe(exc))
-                results.append(Detection(name, error=_describe(exc)))
-        return results
+        return [
+            Detection(name, candidate=answer, error=_describe(exc) if exc else None)
+            for name, answer, exc in self._call_each("quilt_mcp_detect", context=context)
+        ]
 
     def open(self, candidate: Candidate, context: AuthContext) -> QuiltOps:
         """The ``QuiltOps`` of the plugin that produced ``candidate``."""
         if candidate.backend not in self.names():
             raise BackendUnavailableError(
-                f"Backend {candidate.backend!r} is not loaded.",
-                f"Install it (pip install 'quilt-mcp[{candidate.backend}]') or check 'quilt-mcp doctor'.",
+                f"Backend {candidate.backend!r} is not loaded.", install_hint(candidate.backend)
             )
         ops = self._call_one(candidate.backend, "quilt_mcp_open", candidate=candidate, context=context)
         if ops is None:
@@ -179,8 +201,18 @@ class PluginHost:
         return ops
 
     def tools(self) -> list[tuple[str, PluginTool]]:
-        """Every contributed tool as ``(plugin name, tool)``, in plugin-name order."""
-        return [(impl.plugin_name, tool) for impl in self._impls("quilt_mcp_tools") for tool in impl.function()]
+        """Every contributed tool as ``(plugin name, tool)``, in plugin-name order.
+
+        A plugin whose ``quilt_mcp_tools`` raises contributes nothing; the
+        error is logged and kept in ``tool_errors`` (plugin name → error).
+        """
+        found = []
+        for name, answer, exc in self._call_each("quilt_mcp_tools"):
+            if exc is not None:
+                self.tool_errors[name] = _describe(exc)
+            else:
+                found.extend((name, tool) for tool in answer or ())
+        return found
 
 
 def _implements(plugin: Any, hook: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from quilt_mcp.advice import install_hint, nothing_installed_hint, setup_hint
 from quilt_mcp.auth import AuthContext, Candidate
 from quilt_mcp.errors import AuthRequiredError, BackendUnavailableError
 from quilt_mcp.plugins import Detection, PluginHost
@@ -45,8 +46,8 @@ def select_backend(
             why = " It is disabled by QUILT_MCP_DISABLE_PLUGINS."
         raise BackendUnavailableError(
             f"QUILT_MCP_BACKEND={forced!r} names a backend that is not available.{why}",
-            f"Installed backends: {', '.join(host.names()) or 'none'}. "
-            f"Install it with pip install 'quilt-mcp[{forced}]' or unset QUILT_MCP_BACKEND.",
+            f"Installed backends: {', '.join(host.names()) or 'none'}. {install_hint(forced)} "
+            "Or unset QUILT_MCP_BACKEND.",
         )
     detections = tuple(host.detect(context) if detections is None else detections)
     if forced:
@@ -54,9 +55,10 @@ def select_backend(
         candidate = detection.candidate
         if candidate is None or not candidate.usable:
             said = detection.error or (candidate.reason if candidate else "it detected no credential")
+            info = host.backend_infos().get(forced)
+            how = info.setup_hint if info and info.setup_hint else "Configure that backend's credentials (see 'quilt-mcp doctor')."
             raise AuthRequiredError(
-                f"QUILT_MCP_BACKEND={forced!r} cannot authenticate: {said}.",
-                "Configure that backend's credentials (see 'quilt-mcp doctor') or unset QUILT_MCP_BACKEND.",
+                f"QUILT_MCP_BACKEND={forced!r} cannot authenticate: {said}.", f"{how} Or unset QUILT_MCP_BACKEND."
             )
         return Selection(candidate, detections, f"forced by QUILT_MCP_BACKEND={forced}")
     ranked = rank(d.candidate for d in detections if d.candidate is not None)
@@ -79,10 +81,7 @@ def no_backend_message(host: PluginHost, detections: Iterable[Detection]) -> str
 
 
 def no_backend_hint(host: PluginHost) -> str:
-    """What to install or configure when no backend is usable."""
+    """What to install or configure when no backend is usable, from the plugins' own ``BackendInfo``."""
     if not host.names():
-        return "Install one: pip install 'quilt-mcp[iam]' (AWS credentials or a local registry) or 'quilt-mcp[quilt3]' (quilt3 login)."
-    return (
-        "Run 'quilt3 login' (quilt3 backend), configure AWS credentials (iam backend: AWS_PROFILE or "
-        "AWS_ACCESS_KEY_ID), or set QUILT_MCP_REGISTRIES to a local directory."
-    )
+        return nothing_installed_hint()
+    return setup_hint(host.backend_infos())

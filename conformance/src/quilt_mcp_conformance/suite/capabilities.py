@@ -46,11 +46,16 @@ class CapabilitiesSuite:
     def test_backend_name_matches_the_harness(self, ops: QuiltOps, harness: BackendHarness) -> None:
         assert ops.backend_name == harness.backend
 
-    def test_harness_claims_only_what_the_backend_declares(self, ops: QuiltOps, harness: BackendHarness) -> None:
+    def test_backend_declares_exactly_the_capabilities_of_its_backend_info(
+        self, ops: QuiltOps, harness: BackendHarness
+    ) -> None:
+        """One declaration: the opened backend's capabilities are its ``BackendInfo``'s; the harness only narrows them."""
         assert set(ops.capabilities) <= cap.ALL, f"unknown capabilities {set(ops.capabilities) - cap.ALL}"
-        assert harness.capabilities <= ops.capabilities, (
-            f"harness {harness.id} claims {sorted(harness.capabilities - ops.capabilities)}, which the backend lacks"
+        assert ops.capabilities == harness.info.capabilities, (
+            f"{ops.backend_name} declares {sorted(ops.capabilities)} but its BackendInfo "
+            f"{sorted(harness.info.capabilities)}"
         )
+        assert harness.capabilities <= ops.capabilities
 
     def test_operations_without_their_capability_are_not_supported(self, ops: QuiltOps, registry: str) -> None:
         """Each refused operation names the missing capability, so the server can tell the client."""

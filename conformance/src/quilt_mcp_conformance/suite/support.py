@@ -67,11 +67,6 @@ def canonical(registry: str) -> str:
     return parse_registry(registry).uri
 
 
-def is_local(registry: str) -> bool:
-    """True for a local-directory registry."""
-    return parse_registry(registry).is_local
-
-
 def local_path(uri: str) -> Path:
     """The path of a ``file://`` URI."""
     parts = urlsplit(uri)

@@ -15,12 +15,12 @@ from quilt_mcp.errors import ConflictError, InvalidInputError, NotFoundError
 from quilt_mcp.models import EntrySource
 from quilt_mcp.ops import QuiltOps
 from quilt_mcp.uris import parse_s3_uri
+from quilt_mcp_conformance.gates import S3_REGISTRIES
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure
 from quilt_mcp_conformance.suite.support import (
     History,
     assert_hash_of,
     assert_names_hashes,
-    is_local,
     package_names,
     push_chain,
     put_objects,
@@ -157,12 +157,11 @@ class CreateRevisionSuite:
         assert read(ops, uri, "local/files", "tree/sub/f2.bin") == b"\x00\x01"
         assert stored_in(ops.entry_info(uri, "local/files", "one.txt").physical_key, uri)
 
+    @pytest.mark.requires_harness(S3_REGISTRIES)
     def test_local_path_is_not_a_source_for_an_s3_registry(
         self, ops: QuiltOps, registry: str, infra: Infrastructure
     ) -> None:
         """Local paths are valid sources only for local registries: InvalidInputError, nothing pushed."""
-        if is_local(registry):
-            pytest.skip("this harness's registries are local")
         path = infra.new_dir("local-source") / "file.txt"
         path.write_bytes(b"local")
         with refused(InvalidInputError):

@@ -12,12 +12,12 @@ from quilt_mcp import capabilities as cap
 from quilt_mcp.ops import QuiltOps
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure, hookimpl
 from quilt_mcp_iam.detect import AwsSpec
+from quilt_mcp_iam.info import INFO
 from quilt_mcp_iam.ops import IamOps
 
 
 class _IamHarness(BackendHarness):
-    backend = "iam"
-    capabilities = cap.ALL
+    info = INFO
 
     def __init__(self) -> None:
         self._clients: dict[str, Any] = {}
@@ -34,9 +34,10 @@ class _IamHarness(BackendHarness):
 
 
 class IamS3Harness(_IamHarness):
-    """iam on a registry in a fresh (versioned) moto bucket."""
+    """iam on a registry in a fresh (versioned) moto bucket; local registries are ``iam-local``'s to test."""
 
     id = "iam-s3"
+    without = frozenset({cap.LOCAL_REGISTRY})
 
     def new_registry(self, infra: Infrastructure) -> str:
         return f"s3://{infra.new_bucket()}"
@@ -46,6 +47,7 @@ class IamLocalHarness(_IamHarness):
     """iam on a registry in a fresh local directory (sources still come from moto S3)."""
 
     id = "iam-local"
+    registry_scheme = "file"
 
     def new_registry(self, infra: Infrastructure) -> str:
         return infra.new_dir("registry").as_uri()

@@ -63,6 +63,7 @@ from quilt_mcp.search import match_package, search_needle
 from quilt_mcp.uris import Registry as RegistryUri
 from quilt_mcp.uris import as_directory, parse_registry, parse_s3_uri
 
+from quilt_mcp_iam.info import INFO
 from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
 from quilt_mcp_iam.local import LocalStorage, file_uri_path
 from quilt_mcp_iam.manifest import Manifest, ManifestEntry, serialize, sort_key
@@ -90,8 +91,8 @@ class IamOps(QuiltOps):
     listing call of package names (S3 returns at most 1,000).
     """
 
-    backend_name = "iam"
-    capabilities = cap.ALL
+    backend_name = INFO.name
+    capabilities = INFO.capabilities
 
     def __init__(
         self,

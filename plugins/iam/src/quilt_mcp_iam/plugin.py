@@ -6,36 +6,21 @@ and by ``open``, the operations module only by ``open``.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-from quilt_mcp import capabilities as cap
 from quilt_mcp.hookspecs import hookimpl
 from quilt_mcp.models import BackendInfo
-from quilt_mcp_iam.detect import BACKEND, PRIORITY, AwsSpec
+from quilt_mcp_iam.detect import BACKEND, AwsSpec
+from quilt_mcp_iam.info import INFO
 
 if TYPE_CHECKING:
     from quilt_mcp.auth import AuthContext, Candidate
     from quilt_mcp.ops import QuiltOps
 
 
-def _version() -> str:
-    try:
-        return version("quilt-mcp-iam")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0+unknown"
-
-
 @hookimpl
 def quilt_mcp_backend_info() -> BackendInfo:
-    return BackendInfo(
-        name=BACKEND,
-        version=_version(),
-        priority=PRIORITY,
-        capabilities=cap.ALL,
-        summary="Reads and writes Quilt registries directly in S3 with plain AWS credentials, "
-        "or in a local directory with none; never imports quilt3.",
-    )
+    return INFO
 
 
 @hookimpl

@@ -15,6 +15,7 @@ from quilt_mcp.ops import QuiltOps
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure, hookimpl
 
 from quilt_mcp_quilt3 import plugin, testing
+from quilt_mcp_quilt3.info import INFO
 
 
 class Quilt3S3Harness(BackendHarness):
@@ -29,8 +30,7 @@ class Quilt3S3Harness(BackendHarness):
     """
 
     id = "quilt3-s3"
-    backend = "quilt3"
-    capabilities = plugin.CAPABILITIES
+    info = INFO
 
     def __init__(self) -> None:
         self._opened: dict[str, QuiltOps] = {}

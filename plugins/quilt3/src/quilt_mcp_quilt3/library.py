@@ -3,10 +3,13 @@
 quilt3 takes about a second to import, so nothing in this plugin imports it at
 module level; ``load_quilt3()`` does, the first time a backend is detected as
 logged in or opened. ``QUILT3_ATTRIBUTES`` names every quilt3 attribute the
-plugin touches (module functions, classes, and the methods it calls on quilt3
+backend touches (module functions, classes, and the methods it calls on quilt3
 objects). ``load_quilt3`` checks them all, so an incompatible quilt3 is reported
 as one clear error instead of an ``AttributeError`` in the middle of a push, and
 the test suite checks the same list against the installed quilt3.
+``QUILT3_TEST_ATTRIBUTES`` are the private helpers only the test support
+(``quilt_mcp_quilt3.testing``) uses; it checks them itself
+(``require_test_attributes``), so a quilt3 without them still serves users.
 """
 
 from __future__ import annotations
@@ -62,6 +65,10 @@ QUILT3_ATTRIBUTES: tuple[str, ...] = (
     "exceptions.PackageException",
     "hooks.get_build_s3_client_hook",
     "hooks.set_build_s3_client_hook",
+)
+"""Every ``quilt3`` attribute the backend uses, as a dotted path below the ``quilt3`` package."""
+
+QUILT3_TEST_ATTRIBUTES: tuple[str, ...] = (
     # How the tests write a login home exactly as quilt3 writes it (quilt_mcp_quilt3.testing).
     "session.AUTH_PATH",
     "session.CREDENTIALS_PATH",
@@ -72,7 +79,7 @@ QUILT3_ATTRIBUTES: tuple[str, ...] = (
     "util.read_yaml",
     "util.write_yaml",
 )
-"""Every ``quilt3`` attribute this plugin uses, as a dotted path below the ``quilt3`` package."""
+"""The ``quilt3`` attributes only ``quilt_mcp_quilt3.testing`` uses; never required to serve users."""
 
 _SUBMODULES = ("session", "util", "packages", "backends", "backends.base", "data_transfer", "exceptions", "hooks")
 
@@ -90,10 +97,10 @@ def resolve(module: ModuleType, dotted: str) -> object:
     return obj
 
 
-def missing_attributes(module: ModuleType) -> list[str]:
-    """The entries of ``QUILT3_ATTRIBUTES`` that ``module`` lacks."""
+def missing_attributes(module: ModuleType, wanted: tuple[str, ...] = QUILT3_ATTRIBUTES) -> list[str]:
+    """The entries of ``wanted`` (by default what the backend uses) that ``module`` lacks."""
     missing = []
-    for dotted in QUILT3_ATTRIBUTES:
+    for dotted in wanted:
         try:
             resolve(module, dotted)
         except AttributeError:
@@ -129,6 +136,16 @@ def load_quilt3() -> ModuleType:
     _install_client_cache(quilt3)
     _LOADED = quilt3
     return quilt3
+
+
+def require_test_attributes(quilt3: ModuleType) -> None:
+    """``RuntimeError`` naming what the test support needs and the installed quilt3 lacks."""
+    missing = missing_attributes(quilt3, QUILT3_TEST_ATTRIBUTES)
+    if missing:
+        raise RuntimeError(
+            f"quilt_mcp_quilt3.testing needs quilt3 attributes the installed quilt3 "
+            f"{getattr(quilt3, '__version__', '?')} lacks: {', '.join(missing)}."
+        )
 
 
 def _install_client_cache(quilt3: ModuleType) -> None:

@@ -71,7 +71,7 @@ from quilt_mcp_quilt3 import manifests, objects
 from quilt_mcp_quilt3.detection import Quilt3Session, fresh_credentials
 from quilt_mcp_quilt3.errors import mapped_errors
 from quilt_mcp_quilt3.library import quilt3_call
-from quilt_mcp_quilt3.plugin import CAPABILITIES
+from quilt_mcp_quilt3.info import INFO
 
 T = TypeVar("T")
 MERGE_MODES = ("merge", "replace")
@@ -102,8 +102,8 @@ def _timestamped(versions: list[tuple[str, str]]) -> list[Revision]:
 class Quilt3Ops(QuiltOps):
     """Operations on S3 registries through a logged-in quilt3 session."""
 
-    backend_name = "quilt3"
-    capabilities = CAPABILITIES
+    backend_name = INFO.name
+    capabilities = INFO.capabilities
 
     def __init__(self, session: Quilt3Session, settings: Settings) -> None:
         self.session = session

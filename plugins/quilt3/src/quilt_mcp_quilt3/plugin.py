@@ -8,33 +8,18 @@ when this module is imported.
 
 from __future__ import annotations
 
-from quilt_mcp import capabilities as cap
 from quilt_mcp import hookimpl
 from quilt_mcp.auth import AuthContext, Candidate
 from quilt_mcp.models import BackendInfo
 from quilt_mcp.ops import QuiltOps
 
 from quilt_mcp_quilt3 import detection
-
-CAPABILITIES = frozenset({cap.READ, cap.WRITE, cap.DELETE, cap.SEARCH, cap.PRESIGN, cap.BUCKETS})
-"""S3 registries only: quilt3 cannot push to a local registry, so no ``local_registry``."""
+from quilt_mcp_quilt3.info import INFO
 
 
 @hookimpl
 def quilt_mcp_backend_info() -> BackendInfo:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        own_version = version("quilt-mcp-quilt3")
-    except PackageNotFoundError:
-        own_version = "0+unknown"
-    return BackendInfo(
-        name=detection.BACKEND,
-        version=own_version,
-        priority=detection.PRIORITY,
-        capabilities=CAPABILITIES,
-        summary="Works through the quilt3 library with the session of `quilt3 login` (S3 registries).",
-    )
+    return INFO
 
 
 @hookimpl

@@ -14,11 +14,19 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
-from quilt_mcp_quilt3.library import QUILT3_LOCK, load_quilt3
+from quilt_mcp_quilt3.library import QUILT3_LOCK, load_quilt3, require_test_attributes
 
 UNREACHABLE_REGISTRY = "http://127.0.0.1:1"
 """A registry URL nothing listens on: any attempt to renew credentials fails at once."""
+
+
+def _quilt3() -> ModuleType:
+    """quilt3, checked for the private helpers this module uses as well as the backend's attributes."""
+    quilt3 = load_quilt3()
+    require_test_attributes(quilt3)
+    return quilt3
 
 
 def log_in(
@@ -37,7 +45,7 @@ def log_in(
     ``expires_in`` (seconds, negative for the past) sets when both the catalog
     access token and the AWS credentials expire.
     """
-    quilt3 = load_quilt3()
+    quilt3 = _quilt3()
     expires_at = time.time() + expires_in
     with QUILT3_LOCK:
         config = quilt3.util.read_yaml(quilt3.util.CONFIG_TEMPLATE)
@@ -65,7 +73,7 @@ def log_in(
 
 def log_out() -> None:
     """Remove the login files from quilt3's data dir (what a machine never logged in looks like)."""
-    quilt3 = load_quilt3()
+    quilt3 = _quilt3()
     with QUILT3_LOCK:
         for path in (quilt3.session.AUTH_PATH, quilt3.session.CREDENTIALS_PATH, quilt3.util.CONFIG_PATH):
             Path(path).unlink(missing_ok=True)
@@ -74,7 +82,7 @@ def log_out() -> None:
 
 def forget_catalog_session() -> None:
     """Remove only ``auth.json``: detection then sees no login, while quilt3 keeps its AWS credentials."""
-    quilt3 = load_quilt3()
+    quilt3 = _quilt3()
     with QUILT3_LOCK:
         Path(quilt3.session.AUTH_PATH).unlink(missing_ok=True)
         quilt3.session.clear_session()
