@@ -142,6 +142,14 @@ def workloads(bench: Bench, args: argparse.Namespace) -> dict[str, dict[str, lis
         },
         args.repeat,
     )
+    results["create_prefix"] = measure(
+        "create prefix",
+        {
+            "quilt-mcp": lambda: asyncio.run(mcp.create(fx, bench.errlog, bench.push_name("mcp"), prefix=True)),
+            "quilt3": lambda: bench.baseline("quilt3", "push", name=bench.push_name("q3"), prefix=True, **push_spec)(),
+        },
+        args.repeat,
+    )
     results["list"] = measure(
         "list",
         {
@@ -192,6 +200,8 @@ def render(results: dict[str, Any], args: argparse.Namespace) -> str:
         row(f"every entry of {args.mid_entries:,}", r["walk_mid"], "seconds", "") + same(r["walk_mid"]),
         row(f"package_create of {args.objects:,} S3 objects, no copy", r["create"], "seconds", "<= 0.6 x quilt3")
         + same(r["create"]),
+        row("  the same as one prefix source (quilt3 set_dir)", r["create_prefix"], "seconds", "")
+        + same(r["create_prefix"]),
         row(f"list {args.packages:,} packages, the calls", r["list"], "seconds", "<= 1.1 x q3, 1.5 x floor")
         + same(r["list"]),
         row(f"list {args.packages:,} packages, whole process", r["list"], "process_seconds", ""),
@@ -201,13 +211,15 @@ def render(results: dict[str, Any], args: argparse.Namespace) -> str:
         row(f"  before the listing (primed)", r["walk_big"], "base", "", MIB),
     ]
     walk = r["walk_big"]["quilt-mcp"]
-    size = {form: statistics.median(run["bytes_per_entry"][form] for run in walk) for form in walk[0]["bytes_per_entry"]}
+    forms = walk[0]["bytes_per_entry"]
+    size = {form: statistics.median(run["bytes_per_entry"][form] for run in walk) for form in forms}
     cpu = statistics.median(run["cpu"] for run in walk)
     pages = -(-walk[0]["summary"][0] // mcp.PAGE)
     load = r["load"]["quilt-mcp"][0]
     lines += [
         "",
-        f"server CPU listing every entry of {args.entries:,}: {cpu:.2f} s, {1000 * cpu / pages:.0f} ms per page of 1,000",
+        f"server CPU listing every entry of {args.entries:,}: {cpu:.2f} s, "
+        f"{1000 * cpu / pages:.0f} ms per page of 1,000",
         "bytes per entry of a 1,000-entry browse page (target <= 250 each form): "
         f"structured {size['structured']:.0f}, text {size['text']:.0f}, whole JSON-RPC message {size['message']:.0f}",
         "",

@@ -59,8 +59,11 @@ def quilt3_workload(spec: dict[str, Any]) -> Callable[[], Any]:
 
         def push() -> Any:
             pkg = quilt3.Package()
-            for key, uri in spec["entries"]:
-                pkg.set(key, uri)
+            if spec.get("prefix"):
+                pkg.set_dir("data", spec["entries"][0][1].rsplit("/", 1)[0] + "/")
+            else:
+                for key, uri in spec["entries"]:
+                    pkg.set(key, uri)
             pushed = pkg.push(
                 spec["name"], registry=spec["registry"], message="bench", selector_fn=lambda _k, _e: False, force=True
             )

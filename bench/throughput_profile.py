@@ -48,28 +48,18 @@ async def run(work: str, fx: Fixtures, root: Path, out: Path, args: argparse.Nam
     start = time.perf_counter()
     cpu = server.cpu_seconds()
     if work == "walk":
-        cursor = None
-        while True:
-            extra = {"cursor": cursor} if cursor else {}
-            page = (await server.call("package_browse", name=BIG, recursive=True, limit=1000, **extra))
-            cursor = page["structuredContent"].get("next_cursor")
-            if not cursor:
-                break
+        async for _ in mcp.pages(server, "package_browse", name=BIG, recursive=True, limit=mcp.PAGE):
+            pass
     elif work == "create":
         entries = [{"logical_key": key, "source": uri} for key, uri in fx.sources]
         await server.call("package_create", name="bench/profiled", entries=entries)
     elif work == "list":
-        cursor = None
-        while True:
-            extra = {"cursor": cursor} if cursor else {}
-            page = (await server.call("package_list", limit=1000, **extra))["structuredContent"]
-            cursor = page.get("next_cursor")
-            if not cursor:
-                break
+        async for _ in mcp.pages(server, "package_list", limit=mcp.PAGE):
+            pass
     else:
         browse = ("package_browse", {"name": "bench/mid", "path": fx.mid_dir})
         read = ("entry_read", {"name": "bench/mid", "logical_key": "blob.bin"})
-        await mcp._concurrently(server, [browse, read] * args.calls)
+        await mcp.concurrently(server, [browse, read] * args.calls)
     elapsed = time.perf_counter() - start
     print(f"{work}: {elapsed:.2f} s wall, server CPU {server.cpu_seconds() - cpu:.2f} s", flush=True)
     spy.send_signal(signal.SIGINT)

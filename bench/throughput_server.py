@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,17 @@ async def launch(fx: Fixtures, errlog: Path, registry: str) -> StdioServer:
     return server
 
 
+async def pages(server: StdioServer, tool: str, **arguments: Any) -> AsyncIterator[dict[str, Any]]:
+    """Every page of a paged tool, following ``next_cursor``; each tool result as it comes."""
+    cursor = None
+    while True:
+        result = await server.call(tool, **arguments, **({"cursor": cursor} if cursor else {}))
+        yield result
+        cursor = result["structuredContent"].get("next_cursor")
+        if not cursor:
+            return
+
+
 async def top_level(fx: Fixtures, errlog: Path) -> dict[str, Any]:
     """The first page (100) of the big package's top level, cold."""
     server = await launch(fx, errlog, fx.big)
@@ -56,12 +68,9 @@ async def walk(fx: Fixtures, errlog: Path, registry: str, name: str) -> dict[str
     base = server.memory()["rss"]
     cpu = server.cpu_seconds()
     keys: list[str] = []
-    cursor = None
     sizes: dict[str, float] = {}
     start = time.perf_counter()
-    while True:
-        args = {"cursor": cursor} if cursor else {}
-        result = await server.call("package_browse", name=name, recursive=True, limit=PAGE, **args)
+    async for result in pages(server, "package_browse", name=name, recursive=True, limit=PAGE):
         page = result["structuredContent"]
         if not sizes:
             count = len(page["items"])
@@ -71,9 +80,6 @@ async def walk(fx: Fixtures, errlog: Path, registry: str, name: str) -> dict[str
                 "message": server.last_line_bytes / count,
             }
         keys.extend(item["path"] for item in page["items"])
-        cursor = page.get("next_cursor")
-        if not cursor:
-            break
     seconds = time.perf_counter() - start
     cpu = server.cpu_seconds() - cpu
     memory = server.memory()
@@ -88,10 +94,14 @@ async def walk(fx: Fixtures, errlog: Path, registry: str, name: str) -> dict[str
     }
 
 
-async def create(fx: Fixtures, errlog: Path, name: str) -> dict[str, Any]:
-    """``package_create`` of every source object, without copying, as a new package ``name``."""
+async def create(fx: Fixtures, errlog: Path, name: str, *, prefix: bool = False) -> dict[str, Any]:
+    """``package_create`` of every source object, without copying, as a new package ``name``: one
+    entry per object, or (``prefix``) one source naming their prefix, placed under ``data/``."""
     server = await launch(fx, errlog, fx.write)
-    entries = [{"logical_key": key, "source": uri} for key, uri in fx.sources]
+    if prefix:
+        entries = [{"logical_key": "data/", "source": fx.sources[0][1].rsplit("/", 1)[0] + "/"}]
+    else:
+        entries = [{"logical_key": key, "source": uri} for key, uri in fx.sources]
     cpu = server.cpu_seconds()
     start = time.perf_counter()
     result = await server.call("package_create", name=name, entries=entries)
@@ -107,21 +117,18 @@ async def list_packages(fx: Fixtures, errlog: Path) -> dict[str, Any]:
     start = time.perf_counter()
     server = await launch(fx, errlog, fx.many)
     calls_start = time.perf_counter()
-    names: list[str] = []
-    cursor = None
-    while True:
-        args = {"cursor": cursor} if cursor else {}
-        page = (await server.call("package_list", limit=PAGE, **args))["structuredContent"]
-        names.extend(item["name"] for item in page["items"])
-        cursor = page.get("next_cursor")
-        if not cursor:
-            break
+    names = [
+        item["name"]
+        async for result in pages(server, "package_list", limit=PAGE)
+        for item in result["structuredContent"]["items"]
+    ]
     calls = time.perf_counter() - calls_start
     await server.close()
-    return {"seconds": calls, "process_seconds": time.perf_counter() - start, "summary": [len(names), min(names), max(names)]}
+    process = time.perf_counter() - start
+    return {"seconds": calls, "process_seconds": process, "summary": [len(names), min(names), max(names)]}
 
 
-async def _concurrently(server: StdioServer, calls: list[tuple[str, dict[str, Any]]]) -> dict[str, float]:
+async def concurrently(server: StdioServer, calls: list[tuple[str, dict[str, Any]]]) -> dict[str, float]:
     """Run ``calls`` from ``CLIENTS`` concurrent clients; the server's CPU and the wall time they took."""
     queue = list(reversed(calls))
 
@@ -146,11 +153,11 @@ async def under_load(fx: Fixtures, errlog: Path, calls: int, total: int) -> dict
     read = ("entry_read", {"name": MID, "logical_key": BLOB_KEY})
     for tool, args in (browse, read):
         await server.call(tool, **args)
-    result: dict[str, Any] = {"browse": await _concurrently(server, [browse] * calls)}
+    result: dict[str, Any] = {"browse": await concurrently(server, [browse] * calls)}
     result["rss_first"] = server.memory()["rss"]
-    result["read"] = await _concurrently(server, [read] * calls)
+    result["read"] = await concurrently(server, [read] * calls)
     rest = max(0, total - 2 * calls)
-    result["mixed"] = await _concurrently(server, [browse, read] * (rest // 2))
+    result["mixed"] = await concurrently(server, [browse, read] * (rest // 2))
     result["rss_last"] = server.memory()["rss"]
     result["calls_first"], result["calls_last"] = calls, 2 * calls + 2 * (rest // 2)
     await server.close()
