@@ -17,9 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
-import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import throughput_server as mcp  # noqa: E402
+from on_moto import moto_s3  # noqa: E402
 from rounds import interleaved  # noqa: E402
 from server_startup import MINIMAL_SERVER, time_to_tools  # noqa: E402
 from throughput_fixtures import BIG, MID, Fixtures, build  # noqa: E402
@@ -237,26 +235,15 @@ def render(results: dict[str, Any], args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from quilt_mcp_conformance.infra import MotoS3Server, isolate_environment, make_root
-
-    root = make_root()
-    isolate_environment(root)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     started = time.perf_counter()
-    server = MotoS3Server()
-    os.environ["AWS_ENDPOINT_URL"] = server.endpoint
-    try:
+    with moto_s3() as (endpoint, root):
         log("writing fixtures ...")
         fx = build(
-            server.endpoint, entries=args.entries, mid_entries=args.mid_entries, packages=args.packages,
-            objects=args.objects,
+            endpoint, entries=args.entries, mid_entries=args.mid_entries, packages=args.packages, objects=args.objects
         )
         log(f"  {time.perf_counter() - started:.0f} s")
         results = {"sizes": vars(args), "fixtures": {**asdict(fx), "sources": len(fx.sources)}}
-        results["runs"] = workloads(Bench(fx, server.endpoint, root), args)
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
+        results["runs"] = workloads(Bench(fx, endpoint, root), args)
     results["total_seconds"] = time.perf_counter() - started
     if args.json:
         json.dump(results, sys.stdout, indent=2)

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
-import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import throughput_server as mcp  # noqa: E402
+from on_moto import moto_s3  # noqa: E402
 from throughput_fixtures import BIG, Fixtures, build  # noqa: E402
 
 PY_SPY = Path(sys.executable).with_name("py-spy")
@@ -113,21 +111,15 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--out", type=Path, default=Path("/tmp/quilt-mcp-profile.txt"))
     args = parser.parse_args()
-    from quilt_mcp_conformance.infra import MotoS3Server, isolate_environment, make_root
-
-    root = make_root()
-    isolate_environment(root)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = MotoS3Server()
-    os.environ["AWS_ENDPOINT_URL"] = server.endpoint
-    try:
-        sizes = {"walk": (args.entries, 1000, 1, 1), "create": (1000, 1000, 1, args.objects),
-                 "list": (1000, 1000, args.packages, 1), "load": (1000, 10_000, 1, 1)}[args.work]
-        fx = build(server.endpoint, entries=sizes[0], mid_entries=sizes[1], packages=sizes[2], objects=sizes[3])
+    sizes = {
+        "walk": (args.entries, 1000, 1, 1),
+        "create": (1000, 1000, 1, args.objects),
+        "list": (1000, 1000, args.packages, 1),
+        "load": (1000, 10_000, 1, 1),
+    }[args.work]
+    with moto_s3() as (endpoint, root):
+        fx = build(endpoint, entries=sizes[0], mid_entries=sizes[1], packages=sizes[2], objects=sizes[3])
         asyncio.run(run(args.work, fx, root, args.out, args))
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
     print(report(args.out, args.top))
     return 0
 
