@@ -53,7 +53,7 @@ def test_doctor_exits_non_zero_and_says_what_to_do_without_a_backend(capsys, mon
     assert code == 1
     assert payload["ok"] is False
     assert payload["chosen"] is None
-    assert "pip install 'quilt-mcp[iam]'" in payload["advice"]
+    assert "pip install 'quilt-packages-mcp[iam]'" in payload["advice"]
 
 
 def test_doctor_flag_overrides_environment(capsys, monkeypatch):
@@ -63,4 +63,4 @@ def test_doctor_flag_overrides_environment(capsys, monkeypatch):
     payload = json.loads(capsys.readouterr().out)
 
     assert code == 1
-    assert "QUILT_MCP_BACKEND='iam'" in payload["problem"]
+    assert "forced backend 'iam' (--backend or QUILT_MCP_BACKEND)" in payload["problem"]

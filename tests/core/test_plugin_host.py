@@ -73,10 +73,14 @@ def test_a_plugin_whose_detection_raises_does_not_hide_the_others():
     assert detections["ok"].candidate.identity == "ok-user"
 
 
-def test_open_of_an_unloaded_backend_says_how_to_install_it():
+def test_open_of_an_unloaded_backend_says_how_to_install_it_when_an_extra_provides_it():
     host = PluginHost.from_plugins({"a": FakeBackend("a", 1)})
     [detection] = host.detect(context())
+    iam = detection.candidate.__class__("iam", 1, "x", "y")
     ghost = detection.candidate.__class__("ghost", 1, "x", "y")
 
-    with pytest.raises(BackendUnavailableError, match=r"quilt-mcp\[ghost\]"):
+    with pytest.raises(BackendUnavailableError, match=r"pip install 'quilt-packages-mcp\[iam\]'"):
+        host.open(iam, context())
+    with pytest.raises(BackendUnavailableError) as err:
         host.open(ghost, context())
+    assert "pip install" not in err.value.hint

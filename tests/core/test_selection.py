@@ -72,7 +72,16 @@ def test_forcing_a_missing_backend_names_the_installed_ones():
 
     assert "not available" in str(err.value)
     assert "Installed backends: iam" in str(err.value)
-    assert "quilt-mcp[platform]" in str(err.value)
+    assert "pip install" not in str(err.value), "no extra 'platform' exists to install"
+
+
+def test_forcing_an_uninstalled_backend_that_an_extra_provides_says_how_to_install_it():
+    host = PluginHost.from_plugins({"iam": FakeBackend("iam", 100)})
+
+    with pytest.raises(BackendUnavailableError) as err:
+        select_backend(host, context(backend="quilt3"))
+
+    assert "pip install 'quilt-packages-mcp[quilt3]'" in err.value.hint
 
 
 def test_forcing_a_backend_that_cannot_authenticate_says_why():
@@ -109,7 +118,7 @@ def test_no_plugins_installed_says_what_to_install():
         select_backend(host, context())
 
     assert "No quilt-mcp backend plugin is installed" in err.value.message
-    assert "pip install 'quilt-mcp[iam]'" in err.value.hint
+    assert "pip install 'quilt-packages-mcp[iam]'" in err.value.hint
 
 
 def test_no_usable_backend_lists_what_each_plugin_said():

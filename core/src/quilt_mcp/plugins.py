@@ -18,6 +18,7 @@ import pluggy
 
 from quilt_mcp import hookspecs
 from quilt_mcp.auth import AuthContext, Candidate
+from quilt_mcp.distributions import install_command
 from quilt_mcp.errors import BackendUnavailableError
 from quilt_mcp.models import BackendInfo
 from quilt_mcp.ops import QuiltOps
@@ -166,9 +167,10 @@ class PluginHost:
     def open(self, candidate: Candidate, context: AuthContext) -> QuiltOps:
         """The ``QuiltOps`` of the plugin that produced ``candidate``."""
         if candidate.backend not in self.names():
+            install = install_command(candidate.backend)
             raise BackendUnavailableError(
                 f"Backend {candidate.backend!r} is not loaded.",
-                f"Install it (pip install 'quilt-mcp[{candidate.backend}]') or check 'quilt-mcp doctor'.",
+                f"Install it ({install}) or check 'quilt-mcp doctor'." if install else "Check 'quilt-mcp doctor'.",
             )
         ops = self._call_one(candidate.backend, "quilt_mcp_open", candidate=candidate, context=context)
         if ops is None:

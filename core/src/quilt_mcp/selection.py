@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from quilt_mcp.auth import AuthContext, Candidate
+from quilt_mcp.distributions import CORE, install_command
 from quilt_mcp.errors import AuthRequiredError, BackendUnavailableError
 from quilt_mcp.plugins import Detection, PluginHost
 
@@ -43,10 +44,12 @@ def select_backend(
         why = f" It failed to load: {failure.error}" if failure else ""
         if forced in host.disabled:
             why = " It is disabled by QUILT_MCP_DISABLE_PLUGINS."
+        install = install_command(forced)
+        todo = f"Install it with {install}, or" if install else "Choose an installed one, or"
         raise BackendUnavailableError(
-            f"QUILT_MCP_BACKEND={forced!r} names a backend that is not available.{why}",
+            f"The forced backend {forced!r} (--backend or QUILT_MCP_BACKEND) is not available.{why}",
             f"Installed backends: {', '.join(host.names()) or 'none'}. "
-            f"Install it with pip install 'quilt-mcp[{forced}]' or unset QUILT_MCP_BACKEND.",
+            f"{todo} leave --backend and QUILT_MCP_BACKEND unset to let quilt-mcp choose.",
         )
     detections = tuple(host.detect(context) if detections is None else detections)
     if forced:
@@ -55,10 +58,11 @@ def select_backend(
         if candidate is None or not candidate.usable:
             said = detection.error or (candidate.reason if candidate else "it detected no credential")
             raise AuthRequiredError(
-                f"QUILT_MCP_BACKEND={forced!r} cannot authenticate: {said}.",
-                "Configure that backend's credentials (see 'quilt-mcp doctor') or unset QUILT_MCP_BACKEND.",
+                f"The forced backend {forced!r} (--backend or QUILT_MCP_BACKEND) cannot authenticate: {said}.",
+                "Configure that backend's credentials (see 'quilt-mcp doctor') or leave --backend and "
+                "QUILT_MCP_BACKEND unset.",
             )
-        return Selection(candidate, detections, f"forced by QUILT_MCP_BACKEND={forced}")
+        return Selection(candidate, detections, f"forced by --backend or QUILT_MCP_BACKEND={forced}")
     ranked = rank(d.candidate for d in detections if d.candidate is not None)
     if not ranked:
         raise AuthRequiredError(no_backend_message(host, detections), no_backend_hint(host))
@@ -81,7 +85,10 @@ def no_backend_message(host: PluginHost, detections: Iterable[Detection]) -> str
 def no_backend_hint(host: PluginHost) -> str:
     """What to install or configure when no backend is usable."""
     if not host.names():
-        return "Install one: pip install 'quilt-mcp[iam]' (AWS credentials or a local registry) or 'quilt-mcp[quilt3]' (quilt3 login)."
+        return (
+            f"Install one: pip install '{CORE}[iam]' (AWS credentials or a local registry) "
+            f"or '{CORE}[quilt3]' (quilt3 login)."
+        )
     return (
         "Run 'quilt3 login' (quilt3 backend), configure AWS credentials (iam backend: AWS_PROFILE or "
         "AWS_ACCESS_KEY_ID), or set QUILT_MCP_REGISTRIES to a local directory."

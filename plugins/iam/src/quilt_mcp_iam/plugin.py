@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def _version() -> str:
     try:
-        return version("quilt-mcp-iam")
+        return version("quilt-packages-mcp-iam")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "0+unknown"
 

@@ -75,7 +75,7 @@ def detect(context: AuthContext) -> Candidate:
     if env_flag(context.env, DISABLE_ENV):
         return _unusable("nobody", f"quilt3 session detection is turned off by {DISABLE_ENV}")
     if importlib.util.find_spec("quilt3") is None:
-        return _unusable("nobody", "quilt3 is not installed (pip install 'quilt-mcp[quilt3]')")
+        return _unusable("nobody", "quilt3 is not installed (pip install 'quilt-packages-mcp[quilt3]')")
     data_dir = quilt3_data_dir()
     if not saved_sessions(data_dir):
         return _unusable("nobody", f"no quilt3 login session in {data_dir} (run `quilt3 login`)")

@@ -25,7 +25,7 @@ def quilt_mcp_backend_info() -> BackendInfo:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        own_version = version("quilt-mcp-quilt3")
+        own_version = version("quilt-packages-mcp-quilt3")
     except PackageNotFoundError:
         own_version = "0+unknown"
     return BackendInfo(
