@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from quilt_mcp import __version__
+from quilt_mcp import __version__, redaction
 from quilt_mcp.settings import Settings
 
 
@@ -152,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     settings = settings_from_args(args)
+    redaction.install()
     logging.basicConfig(stream=sys.stderr, level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     return int(args.handler(args, settings) or 0)
 
