@@ -138,7 +138,7 @@ def test_each_broken_harness_plugin_is_a_failing_test_naming_it(pytester: pytest
     result = run(pytester, *selection, "-v")
     result.assert_outcomes(passed=2, failed=len(BROKEN))
     result.stdout.fnmatch_lines_random(
-        [f"*quilt-mcp-conformance::harness[[]{name}[]] FAILED*" for name in BROKEN]
+        [f"*quilt-packages-mcp-conformance::harness[[]{name}[]] FAILED*" for name in BROKEN]
         + [f"conformance harness plugin '{name}': {message}" for name, (_, message) in BROKEN.items()]
     )
 

@@ -5,15 +5,28 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from quilt_mcp_conformance.suite.support import expected_hash, top_hash_of
+import pytest
 
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "quilt-reference"
-REFERENCE_TOP_HASH = "3426a3f721e41a1d83174c691432a39ff13720426267fc799dccf3583153e850"
+from quilt_mcp_conformance.reference import (
+    TOP_HASH_VECTOR_NAME,
+    TOP_HASH_VECTOR_TOP_HASH,
+    shared_reference_dir,
+    top_hash_vector,
+)
+from quilt_mcp_conformance.suite.support import expected_hash, top_hash_of
 
 
 def test_top_hash_of_the_reference_manifest_is_quilt3s() -> None:
-    lines = (REFERENCE / "top_hash_test_manifest.jsonl").read_text(encoding="utf-8").splitlines()
-    assert top_hash_of([json.loads(line) for line in lines if line]) == REFERENCE_TOP_HASH
+    lines = top_hash_vector().decode("utf-8").splitlines()
+    assert top_hash_of([json.loads(line) for line in lines if line]) == TOP_HASH_VECTOR_TOP_HASH
+
+
+def test_carried_top_hash_vector_is_the_shared_reference_copy() -> None:
+    shared = shared_reference_dir(Path(__file__).resolve().parents[2])
+    if shared is None:
+        pytest.skip("no ../shared/quilt-reference beside this clone")
+    assert top_hash_vector() == (shared / TOP_HASH_VECTOR_NAME).read_bytes()
+    assert TOP_HASH_VECTOR_TOP_HASH in (shared / "SOURCE.md").read_text(encoding="utf-8")
 
 
 def test_entry_order_is_by_path_segments_not_by_string() -> None:

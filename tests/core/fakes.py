@@ -45,7 +45,6 @@ class FakeBackend:
             priority=self.priority,
             capabilities=self.capabilities,
             summary=f"{self.name} test backend",
-            install=f"quilt-mcp-test[{self.name}]",
             setup_hint=self.setup_hint,
         )
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from quilt_mcp.auth import AuthContext
+from quilt_mcp import hookimpl
+from quilt_mcp.auth import AuthContext, Candidate
 from quilt_mcp.cli import main
 from quilt_mcp.doctor import diagnose
 from quilt_mcp.plugins import LoadFailure, PluginHost
@@ -23,6 +24,22 @@ def test_report_shows_each_plugin_its_detection_and_the_choice():
     assert "iam 9.9 (priority 100; capabilities: read)" in text
     assert "quilt3" in text and "not usable, as quilt3-user: no test credential" in text
     assert "Chosen backend: iam acting as iam-user" in text
+
+
+class Anonymous(FakeBackend):
+    """A backend that finds no credential and so names nobody."""
+
+    @hookimpl
+    def quilt_mcp_detect(self, context: AuthContext) -> Candidate:
+        return Candidate(self.name, self.priority, "", "no credentials found", usable=False)
+
+
+def test_a_detection_without_identity_is_shown_without_an_empty_as():
+    host = PluginHost.from_plugins({"iam": Anonymous("iam", 100)})
+
+    text = diagnose(host, AuthContext(env={}, settings=Settings())).to_text()
+
+    assert "detected: not usable: no credentials found" in text and "as :" not in text
 
 
 def test_report_asks_each_plugin_to_detect_once():
@@ -53,7 +70,7 @@ def test_doctor_exits_non_zero_and_says_what_to_do_without_a_backend(capsys, mon
     assert code == 1
     assert payload["ok"] is False
     assert payload["chosen"] is None
-    assert "pip install 'quilt-mcp[iam]'" in payload["advice"]
+    assert "pip install 'quilt-packages-mcp[iam]'" in payload["advice"]
 
 
 def test_doctor_flag_overrides_environment(capsys, monkeypatch):
@@ -63,4 +80,4 @@ def test_doctor_flag_overrides_environment(capsys, monkeypatch):
     payload = json.loads(capsys.readouterr().out)
 
     assert code == 1
-    assert "QUILT_MCP_BACKEND='iam'" in payload["problem"]
+    assert "forced backend 'iam' (--backend or QUILT_MCP_BACKEND)" in payload["problem"]

@@ -10,16 +10,16 @@ from packaging.requirements import Requirement
 
 
 def test_core_requires_neither_quilt3_nor_boto3_unless_an_extra_is_asked_for():
-    requirements = [Requirement(r) for r in importlib.metadata.requires("quilt-mcp") or []]
+    requirements = [Requirement(r) for r in importlib.metadata.requires("quilt-packages-mcp") or []]
     base = {r.name for r in requirements if r.marker is None}
     extras = {r.name for r in requirements if r.marker is not None}
 
     assert not base & {"quilt3", "boto3", "botocore"}
-    assert {"quilt-mcp-iam", "quilt-mcp-quilt3"} <= extras
+    assert {"quilt-packages-mcp-iam", "quilt-packages-mcp-quilt3"} <= extras
 
 
 def test_extras_select_backends():
-    metadata = importlib.metadata.metadata("quilt-mcp")
+    metadata = importlib.metadata.metadata("quilt-packages-mcp")
 
     assert {"iam", "quilt3", "all"} <= set(metadata.get_all("Provides-Extra"))
 

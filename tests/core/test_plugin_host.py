@@ -82,7 +82,7 @@ def test_open_of_an_unloaded_backend_says_how_to_install_it():
     [detection] = host.detect(context())
     iam, ghost = (detection.candidate.__class__(name, 1, "x", "y") for name in ("iam", "ghost"))
 
-    with pytest.raises(BackendUnavailableError, match=r"pip install 'quilt-mcp\[iam\]'"):
+    with pytest.raises(BackendUnavailableError, match=r"pip install 'quilt-packages-mcp\[iam\]'"):
         host.open(iam, context())
     with pytest.raises(BackendUnavailableError, match="Install the plugin that provides it"):
         host.open(ghost, context())

@@ -72,7 +72,7 @@ def test_forcing_a_missing_backend_names_the_installed_ones():
 
     assert "not available" in str(err.value)
     assert "Installed backends: iam" in str(err.value)
-    assert "pip install 'quilt-mcp[quilt3]'" in str(err.value)
+    assert "pip install 'quilt-packages-mcp[quilt3]'" in str(err.value)
 
 
 def test_forcing_a_backend_that_cannot_authenticate_says_why():
@@ -109,7 +109,7 @@ def test_no_plugins_installed_says_what_to_install():
         select_backend(host, context())
 
     assert "No quilt-mcp backend plugin is installed" in err.value.message
-    assert "pip install 'quilt-mcp[iam]'" in err.value.hint
+    assert "pip install 'quilt-packages-mcp[iam]'" in err.value.hint
 
 
 def test_no_usable_backend_lists_what_each_plugin_said():

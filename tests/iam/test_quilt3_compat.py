@@ -16,11 +16,11 @@ import quilt3
 
 from quilt_mcp.models import EntrySource
 from quilt_mcp_conformance.harness import Infrastructure
+from quilt_mcp_conformance.reference import TOP_HASH_VECTOR_TOP_HASH, top_hash_vector
 from quilt_mcp_iam.manifest import Manifest, top_hash
 from quilt_mcp_iam.ops import IamOps
 
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "quilt-reference"
-PUBLISHED_TOP_HASH = "3426a3f721e41a1d83174c691432a39ff13720426267fc799dccf3583153e850"
+PUBLISHED_TOP_HASH = TOP_HASH_VECTOR_TOP_HASH
 
 FILES = {
     "README.md": "# Dataset\n",
@@ -73,7 +73,7 @@ def iam_view(ops: IamOps, registry: str, name: str) -> dict[str, tuple[int, dict
 
 
 def test_top_hash_of_the_reference_manifest_is_the_published_one() -> None:
-    manifest = Manifest.parse((REFERENCE / "top_hash_test_manifest.jsonl").read_bytes())
+    manifest = Manifest.parse(top_hash_vector())
     assert top_hash(manifest.header, manifest.entries()) == PUBLISHED_TOP_HASH
 
 
@@ -81,9 +81,7 @@ def test_reference_manifest_is_read_from_a_registry(ops: IamOps, local_registry:
     """The vector (unsorted, an obsolete ``top_hash`` header field, SHA256 hashes) reads as two entries."""
     root = Path(local_registry.removeprefix("file://"))
     (root / ".quilt" / "packages").mkdir(parents=True)
-    (root / ".quilt" / "packages" / PUBLISHED_TOP_HASH).write_bytes(
-        (REFERENCE / "top_hash_test_manifest.jsonl").read_bytes()
-    )
+    (root / ".quilt" / "packages" / PUBLISHED_TOP_HASH).write_bytes(top_hash_vector())
     pointers = root / ".quilt" / "named_packages" / "ref" / "vector"
     pointers.mkdir(parents=True)
     for pointer in ("1700000000", "latest"):

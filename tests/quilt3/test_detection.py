@@ -160,4 +160,4 @@ def test_capabilities_are_declared_once_in_backend_info() -> None:
 
     assert Quilt3Ops.capabilities == info.capabilities == Quilt3S3Harness().capabilities
     assert "local_registry" not in info.capabilities
-    assert info.install == "quilt-mcp[quilt3]" and "quilt3 login" in info.setup_hint
+    assert "quilt3 login" in info.setup_hint

@@ -30,7 +30,7 @@ async def test_shows_the_forced_backend_its_identity_and_every_plugins_answer(lo
     shown = await status(build_server(iam_settings(local_registry)), protocol)
 
     assert shown["ok"] and shown["backend"] == "iam" and shown["identity"]
-    assert shown["reason"] == "forced by QUILT_MCP_BACKEND=iam"
+    assert shown["reason"] == "forced by --backend or QUILT_MCP_BACKEND=iam"
     assert set(shown["capabilities"]) >= {cap.READ, cap.WRITE, cap.LOCAL_REGISTRY}
     assert shown["default_registry"] == local_registry and shown["read_only"] is False
     installed = {ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}

@@ -93,3 +93,15 @@ async def test_an_unexpected_exception_is_reported_as_a_bug_without_its_details(
     assert "secret-internal-detail" not in text and "Traceback" not in text
     logged = [r for r in caplog.records if r.name == "quilt_mcp.server" and r.exc_info]
     assert logged and "secret-internal-detail" in str(logged[0].exc_info[1])
+
+
+async def test_user_errors_log_no_error_line_and_no_traceback_above_debug(s3_registry, caplog):
+    caplog.set_level(logging.INFO)
+    async with connect(build_server(iam_settings(s3_registry)), "legacy") as client:
+        await error_text(client, "package_info", name="team/missing")
+        with pytest.raises(Exception, match="team/missing"):
+            await client.read_resource(f"quilt+s3://{s3_registry[5:]}#package=team/missing@latest")
+
+    loud = [r for r in caplog.records if r.levelno > logging.INFO or r.exc_info or r.exc_text]
+    assert loud == [], [r.getMessage() for r in loud]
+    assert any("team/missing" in r.getMessage() for r in caplog.records), "the error is still logged at INFO"

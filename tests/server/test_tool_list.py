@@ -131,3 +131,31 @@ def test_building_the_server_imports_neither_boto3_nor_quilt3():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
 
     assert out.strip() == "[]"
+
+
+def nested_properties(schema: dict, defs: dict, where: str = ""):
+    """Every (path, property schema) in ``schema``, following $ref, items and anyOf into nested objects."""
+    if "$ref" in schema:
+        yield from nested_properties(defs[schema["$ref"].split("/")[-1]], defs, where)
+        return
+    for option in schema.get("anyOf", []):
+        yield from nested_properties(option, defs, where)
+    if "items" in schema:
+        yield from nested_properties(schema["items"], defs, f"{where}[]")
+    for name, prop in schema.get("properties", {}).items():
+        yield f"{where}.{name}", prop
+        yield from nested_properties(prop, defs, f"{where}.{name}")
+
+
+async def test_nested_arguments_are_described_and_logical_keys_bounded():
+    undescribed, unbounded = [], []
+    for tool in await list_tools():
+        defs = tool.inputSchema.get("$defs", {})
+        for path, prop in nested_properties(tool.inputSchema, defs, tool.name):
+            target = defs[prop["$ref"].split("/")[-1]] if "$ref" in prop else prop
+            if not (prop.get("description") or target.get("description")):
+                undescribed.append(path)
+            if path.endswith(".logical_key") and "maxLength" not in prop:
+                unbounded.append(path)
+
+    assert undescribed == [] and unbounded == [], (undescribed, unbounded)

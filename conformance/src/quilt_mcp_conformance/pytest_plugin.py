@@ -28,7 +28,7 @@ Fixtures (see each docstring for its contract):
 Harness plugins are found in the ``quilt_mcp.conformance`` entry-point group
 (see ``quilt_mcp_conformance.harness``). A plugin that fails to import or
 supplies a broken harness becomes one failing test item named
-``quilt-mcp-conformance::harness[<plugin>]`` stating what is wrong.
+``quilt-packages-mcp-conformance::harness[<plugin>]`` stating what is wrong.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ _HARNESSES = pytest.StashKey[HarnessSet]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("quilt-mcp-conformance", "quilt-mcp conformance suite")
+    group = parser.getgroup("quilt-packages-mcp-conformance", "quilt-mcp conformance suite")
     group.addoption(
         "--backend",
         action="append",
@@ -145,7 +145,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                 HarnessProblemItem.from_parent(
                     session,
                     name=f"harness[{problem.plugin}]",
-                    nodeid=f"quilt-mcp-conformance::harness[{problem.plugin}]",
+                    nodeid=f"quilt-packages-mcp-conformance::harness[{problem.plugin}]",
                     problem=problem,
                 )
             )

@@ -2,8 +2,9 @@
 
 Nothing here names a backend. What to configure comes from each loaded
 plugin's ``BackendInfo.setup_hint``; what can be installed comes from the
-core distribution's own extras (``pip install 'quilt-mcp[<extra>]'``, one
-extra per backend plugin), so adding a backend is a packaging change only.
+core distribution's own extras (``pip install 'quilt-packages-mcp[<extra>]'``,
+one extra per backend plugin, see ``quilt_mcp.distributions``), so adding a
+backend is a packaging change only.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import importlib.metadata
 import re
 from collections.abc import Mapping
 
+from quilt_mcp.distributions import CORE, install_command
 from quilt_mcp.models import BackendInfo
 
-CORE_DISTRIBUTION = "quilt-mcp"
 _EXTRA = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
 
 
-def backend_extras(distribution: str = CORE_DISTRIBUTION) -> list[str]:
+def backend_extras(distribution: str = CORE) -> list[str]:
     """Extras of ``distribution`` that each pull in exactly one distribution (one backend plugin), sorted.
 
     Empty when the distribution is not installed (e.g. a bare source checkout).
@@ -35,15 +36,11 @@ def backend_extras(distribution: str = CORE_DISTRIBUTION) -> list[str]:
     return sorted(extra for extra, count in pulled.items() if count == 1)
 
 
-def install_command(extra: str) -> str:
-    """The pip command installing the backend of ``extra``."""
-    return f"pip install '{CORE_DISTRIBUTION}[{extra}]'"
-
-
 def install_hint(backend: str) -> str:
     """How to get the backend ``backend`` when it is not loaded."""
-    if backend in backend_extras():
-        return f"Install it ({install_command(backend)}) or check 'quilt-mcp doctor'."
+    command = install_command(backend) if backend in backend_extras() else None
+    if command:
+        return f"Install it ({command}) or check 'quilt-mcp doctor'."
     return "Install the plugin that provides it, then check 'quilt-mcp doctor'."
 
 
@@ -52,7 +49,7 @@ def nothing_installed_hint() -> str:
     extras = backend_extras()
     if not extras:
         return "Install a quilt-mcp backend plugin, then run 'quilt-mcp doctor'."
-    return "Install one: " + " or ".join(install_command(extra) for extra in extras) + "."
+    return "Install one: " + " or ".join(install_command(extra) or "" for extra in extras) + "."
 
 
 def setup_hint(infos: Mapping[str, BackendInfo]) -> str:

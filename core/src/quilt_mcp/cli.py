@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from quilt_mcp import __version__
+from quilt_mcp import __version__, redaction
 from quilt_mcp.settings import Settings
 
 
@@ -96,6 +96,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 SUBCOMMANDS = ("serve", "doctor", "demo")
+ENVIRONMENT_ONLY = """\
+settings read from the environment only:
+  QUILT_DISABLE_QUILT3_SESSION=1     the quilt3 backend ignores any 'quilt3 login' session
+  QUILT_MANIFEST_MAX_RECORD_SIZE=N   longest manifest line read or written, in bytes (quilt3's
+                                     setting, default 1000000)
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,7 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"quilt-mcp {__version__}")
     sub = parser.add_subparsers(dest="command")
-    doctor = sub.add_parser("doctor", help="Show installed plugins, what each detected, and the backend chosen.")
+    doctor = sub.add_parser(
+        "doctor",
+        help="Show installed plugins, what each detected, and the backend chosen.",
+        epilog=ENVIRONMENT_ONLY,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_common_options(doctor)
     doctor.add_argument("--json", action="store_true", help="Print the report as JSON.")
     doctor.set_defaults(handler=cmd_doctor)
@@ -114,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="Serve MCP on stdio (the default).",
         description="Serve MCP on stdio: JSON-RPC on stdin/stdout, logs on stderr only. The backend is "
         "chosen on the first tool call that needs it (see 'quilt-mcp doctor').",
+        epilog=ENVIRONMENT_ONLY,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_common_options(serve)
     serve.add_argument(
@@ -135,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
         "with quilt-mcp, start 'quilt-mcp serve' on it as a subprocess, and drive it over MCP stdio: list "
         "tools, browse, read an entry, create a new revision and diff the two. Works offline, with no AWS "
         "credentials. The registry defaults to ~/.quilt-mcp/demo-registry.",
+        epilog=ENVIRONMENT_ONLY,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_common_options(demo)
     demo.set_defaults(handler=cmd_demo)
@@ -152,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     settings = settings_from_args(args)
+    redaction.install()
     logging.basicConfig(stream=sys.stderr, level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     return int(args.handler(args, settings) or 0)
 

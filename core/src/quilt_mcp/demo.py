@@ -223,7 +223,7 @@ def _serve_command() -> str:
     root = Path(__file__).resolve().parents[3]
     if (root / "pyproject.toml").is_file() and (root / "core").is_dir():
         return f"uv run --directory {root} quilt-mcp serve"
-    return "uvx --from 'quilt-mcp[iam]' quilt-mcp serve"
+    return "uvx --from 'quilt-packages-mcp[iam]' quilt-mcp serve"
 
 
 def _clip(text: str, width: int) -> str:

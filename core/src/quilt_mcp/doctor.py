@@ -70,7 +70,8 @@ def diagnose(host: PluginHost, context: AuthContext) -> DoctorReport:
         else:
             c = det.candidate
             state = "usable" if c.usable else "not usable"
-            detected = f"{state}, as {c.identity}: {c.reason}"
+            who = f", as {c.identity}" if c.identity else ""
+            detected = f"{state}{who}: {c.reason}"
         version = host.versions.get(name, info.version if info else None)
         plugins.append(_plugin_row(name, version, info, detected))
     for failure in host.failures:

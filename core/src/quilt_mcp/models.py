@@ -14,6 +14,9 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
+MAX_LOGICAL_KEY = 1024
+"""Longest logical key, in characters, any tool accepts (writing and reading alike)."""
+MAX_SOURCE = 2048
 
 ReadMode = Literal["auto", "text", "bytes"]
 """How a read returns content: ``text`` (UTF-8, error if not text),
@@ -236,9 +239,21 @@ class EntrySource(Model):
     content stored as a new object.
     """
 
-    logical_key: str = Field(description="Logical key in the package; a directory prefix for a source prefix.")
-    source: str | None = None
-    text: str | None = None
+    logical_key: str = Field(
+        description="Logical key in the package, e.g. 'data/table.csv'; a directory prefix for a source prefix.",
+        min_length=1,
+        max_length=MAX_LOGICAL_KEY,
+    )
+    source: str | None = Field(
+        default=None,
+        description="Where the content is now: s3://bucket/key, an s3://bucket/prefix/ (every object below it, "
+        "placed under logical_key as a directory) or, for a local registry, a local file or directory path. "
+        "Give either source or text.",
+        max_length=MAX_SOURCE,
+    )
+    text: str | None = Field(
+        default=None, description="Inline UTF-8 content, stored as a new object. Give either source or text."
+    )
     meta: dict[str, Any] | None = Field(default=None, description="User metadata for the entry.")
 
 
@@ -295,9 +310,6 @@ class BackendInfo(Model):
         "conformance harness take them from here."
     )
     summary: str
-    install: str = Field(
-        default="", description="The pip requirement that installs this backend, e.g. \"quilt-mcp[iam]\"."
-    )
     setup_hint: str = Field(
         default="",
         description="One sentence on what a user configures so this backend can authenticate, "

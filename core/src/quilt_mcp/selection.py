@@ -45,9 +45,9 @@ def select_backend(
         if forced in host.disabled:
             why = " It is disabled by QUILT_MCP_DISABLE_PLUGINS."
         raise BackendUnavailableError(
-            f"QUILT_MCP_BACKEND={forced!r} names a backend that is not available.{why}",
+            f"The forced backend {forced!r} (--backend or QUILT_MCP_BACKEND) is not available.{why}",
             f"Installed backends: {', '.join(host.names()) or 'none'}. {install_hint(forced)} "
-            "Or unset QUILT_MCP_BACKEND.",
+            "Or leave --backend and QUILT_MCP_BACKEND unset to let quilt-mcp choose.",
         )
     detections = tuple(host.detect(context) if detections is None else detections)
     if forced:
@@ -58,9 +58,10 @@ def select_backend(
             info = host.backend_infos().get(forced)
             how = info.setup_hint if info and info.setup_hint else "Configure that backend's credentials (see 'quilt-mcp doctor')."
             raise AuthRequiredError(
-                f"QUILT_MCP_BACKEND={forced!r} cannot authenticate: {said}.", f"{how} Or unset QUILT_MCP_BACKEND."
+                f"The forced backend {forced!r} (--backend or QUILT_MCP_BACKEND) cannot authenticate: {said}.",
+                f"{how} Or leave --backend and QUILT_MCP_BACKEND unset.",
             )
-        return Selection(candidate, detections, f"forced by QUILT_MCP_BACKEND={forced}")
+        return Selection(candidate, detections, f"forced by --backend or QUILT_MCP_BACKEND={forced}")
     ranked = rank(d.candidate for d in detections if d.candidate is not None)
     if not ranked:
         raise AuthRequiredError(no_backend_message(host, detections), no_backend_hint(host))

@@ -58,5 +58,9 @@ def build_server(
 
 
 def serve(settings: Settings) -> None:
-    """Serve on stdio until the client disconnects. Logs go to stderr only."""
-    build_server(settings).run(transport="stdio", show_banner=False, log_level=settings.log_level)
+    """Serve on stdio until the client disconnects. Logs go to stderr only; every request with an id is answered."""
+    import anyio
+
+    from quilt_mcp.server.stdio import run_stdio
+
+    anyio.run(run_stdio, build_server(settings), settings.log_level)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from quilt_mcp.models import EntrySource
+from quilt_mcp.models import MAX_LOGICAL_KEY, EntrySource
 from quilt_mcp.ops import (
     MAX_PAGE,
     MAX_READ_BYTES,
@@ -43,11 +43,15 @@ RefArg = Annotated[
 ]
 LogicalKeyArg = Annotated[
     str,
-    Field(description="Logical key of an entry in the package, e.g. 'data/table.csv'.", min_length=1, max_length=1024),
+    Field(
+        description="Logical key of an entry in the package, e.g. 'data/table.csv'.",
+        min_length=1,
+        max_length=MAX_LOGICAL_KEY,
+    ),
 ]
 DirectoryArg = Annotated[
     str,
-    Field(description="Directory inside the package to list, e.g. 'data/'; '' is the root.", max_length=1024),
+    Field(description="Directory inside the package to list, e.g. 'data/'; '' is the root.", max_length=MAX_LOGICAL_KEY),
 ]
 CursorArg = Annotated[
     str | None,
@@ -105,7 +109,7 @@ AddArg = Annotated[
     ),
 ]
 RemoveArg = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=1024)]],
+    list[Annotated[str, Field(min_length=1, max_length=MAX_LOGICAL_KEY)]],
     Field(description="Logical keys to drop; a key ending in '/' drops that whole directory.", max_length=MAX_ENTRIES),
 ]
 MessageArg = Annotated[str | None, Field(description="Commit message of the new revision.", max_length=10_000)]

@@ -47,7 +47,9 @@ def reports_errors(name: str, fn: F, *, error: type[FastMCPError] = ToolError, k
             raise
         except QuiltMCPError as err:
             log.info("%s: %s: %s", what, type(err).__name__, err)
-            raise error(str(err)) from None
+            # The caller's mistake, answered in full: fastmcp's own "Error calling tool" line
+            # (with a traceback, for resources) is kept to DEBUG.
+            raise error(str(err), log_level=logging.DEBUG) from None
         except Exception as err:
             log.exception("%s failed unexpectedly", what)
             raise error(internal_error_message(what, err)) from None

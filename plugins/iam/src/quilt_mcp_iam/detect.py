@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from quilt_mcp import redaction
 from quilt_mcp.auth import AuthContext, Candidate
 from quilt_mcp.errors import InvalidInputError
 from quilt_mcp.uris import parse_registry
@@ -129,6 +130,9 @@ def find_principal(spec: AwsSpec) -> Principal | None:
     try:
         session = spec.session()
         credentials = session.get_credentials()
+        if credentials is not None:
+            frozen = credentials.get_frozen_credentials()
+            redaction.remember(frozen.secret_key, frozen.token)
     except botocore.exceptions.BotoCoreError as err:
         raise CredentialProblem(str(err)) from err
     if credentials is None:

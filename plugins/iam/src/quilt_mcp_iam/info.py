@@ -14,12 +14,11 @@ from quilt_mcp_iam.detect import BACKEND, PRIORITY
 
 INFO = BackendInfo(
     name=BACKEND,
-    version=installed_version("quilt-mcp-iam"),
+    version=installed_version("quilt-packages-mcp-iam"),
     priority=PRIORITY,
     capabilities=cap.ALL,
     summary="Reads and writes Quilt registries directly in S3 with plain AWS credentials, "
     "or in a local directory with none; never imports quilt3.",
-    install="quilt-mcp[iam]",
     setup_hint="Configure AWS credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) for the iam "
     "backend, or set QUILT_MCP_REGISTRIES to a local directory.",
 )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quilt_mcp import redaction
 from quilt_mcp.auth import AuthContext, Candidate
 from quilt_mcp.errors import AuthRequiredError, QuiltMCPError
 from quilt_mcp.settings import env_flag
@@ -53,7 +54,12 @@ def saved_sessions(data_dir: Path) -> int:
         content = json.loads((data_dir / "auth.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return 0
-    return len(content) if isinstance(content, dict) else 0
+    if not isinstance(content, dict):
+        return 0
+    for tokens in content.values():
+        if isinstance(tokens, dict):
+            redaction.remember(tokens.get("access_token"), tokens.get("refresh_token"))
+    return len(content)
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ def detect(context: AuthContext) -> Candidate:
     if env_flag(context.env, DISABLE_ENV):
         return _unusable("nobody", f"quilt3 session detection is turned off by {DISABLE_ENV}")
     if importlib.util.find_spec("quilt3") is None:
-        return _unusable("nobody", "quilt3 is not installed (pip install 'quilt-mcp[quilt3]')")
+        return _unusable("nobody", "quilt3 is not installed (pip install 'quilt-packages-mcp[quilt3]')")
     data_dir = quilt3_data_dir()
     if not saved_sessions(data_dir):
         return _unusable("nobody", f"no quilt3 login session in {data_dir} (run `quilt3 login`)")
@@ -136,7 +142,9 @@ def fresh_credentials(boto3_session: Any) -> Any:
         with QUILT3_LOCK:
             botocore_log.addFilter(_drop)
             try:
-                return credentials.get_frozen_credentials()
+                frozen = credentials.get_frozen_credentials()
+                redaction.remember(frozen.secret_key, frozen.token)
+                return frozen
             finally:
                 botocore_log.removeFilter(_drop)
     except Exception as err:  # noqa: BLE001 - any failure to renew means the login is unusable

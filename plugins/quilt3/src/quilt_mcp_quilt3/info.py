@@ -15,11 +15,10 @@ from quilt_mcp_quilt3.detection import BACKEND, PRIORITY
 
 INFO = BackendInfo(
     name=BACKEND,
-    version=installed_version("quilt-mcp-quilt3"),
+    version=installed_version("quilt-packages-mcp-quilt3"),
     priority=PRIORITY,
     # S3 registries only: quilt3 cannot push to a local registry, so no ``local_registry``.
     capabilities=frozenset({cap.READ, cap.WRITE, cap.DELETE, cap.SEARCH, cap.PRESIGN, cap.BUCKETS}),
     summary="Works through the quilt3 library with the session of `quilt3 login` (S3 registries).",
-    install="quilt-mcp[quilt3]",
     setup_hint="Run 'quilt3 login' for the quilt3 backend.",
 )

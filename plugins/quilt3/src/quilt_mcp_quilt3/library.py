@@ -125,7 +125,7 @@ def load_quilt3() -> ModuleType:
             importlib.import_module(f"quilt3.{sub}")
     except ImportError as err:
         raise BackendUnavailableError(
-            f"The quilt3 library cannot be imported: {err}.", "Install it: pip install 'quilt-mcp[quilt3]'."
+            f"The quilt3 library cannot be imported: {err}.", "Install it: pip install 'quilt-packages-mcp[quilt3]'."
         ) from err
     missing = missing_attributes(quilt3)
     if missing:

@@ -1,0 +1,57 @@
+"""Secret-bearing fields and known secret values are scrubbed from log text."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from quilt_mcp import redaction
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Sending http request: {'Authorization': b'AWS4-HMAC-SHA256 Credential=AKIA/x, Signature=SECRET'}",
+        "{'X-Amz-Security-Token': b'SECRET', 'User-Agent': b'boto'}",
+        "CanonicalRequest:\nGET\n/\n\nx-amz-security-token:SECRET\n",
+        "https://b.s3.amazonaws.com/k?X-Amz-Credential=SECRET&X-Amz-Security-Token=SECRET&X-Amz-Signature=SECRET",
+        'auth.json {"access_token": "SECRET", "refresh_token": "SECRET"}',
+        "header Authorization: Bearer SECRET",
+        "key qk_SECRETSECRETSECRET in a message",
+    ],
+)
+def test_secret_fields_are_redacted(line: str) -> None:
+    assert "SECRET" not in redaction.redact(line)
+
+
+@pytest.fixture
+def installed(monkeypatch: pytest.MonkeyPatch):
+    """Redaction installed for one test; the process's record factory restored after it."""
+    monkeypatch.setattr(redaction, "_installed", False)
+    monkeypatch.setattr(redaction, "_known", set())
+    monkeypatch.setattr(redaction, "_known_pattern", None)
+    saved = logging.getLogRecordFactory()
+    yield
+    logging.setLogRecordFactory(saved)
+
+
+@pytest.mark.usefixtures("installed")
+def test_remembered_values_are_redacted_from_records_of_any_logger(caplog: pytest.LogCaptureFixture) -> None:
+    redaction.install(env={"SOME_SERVICE_TOKEN": "tok-1234567890"})
+    redaction.remember("remembered-secret-value")
+    with caplog.at_level(logging.DEBUG, logger="some.library"):
+        logging.getLogger("some.library").debug("using %s and %s", "tok-1234567890", "remembered-secret-value")
+        try:
+            raise ValueError("remembered-secret-value")
+        except ValueError:
+            logging.getLogger("some.library").exception("failed")
+
+    assert "1234567890" not in caplog.text and "remembered-secret-value" not in caplog.text
+    assert "using [REDACTED] and [REDACTED]" in caplog.text and "ValueError: [REDACTED]" in caplog.text
+
+
+@pytest.mark.usefixtures("installed")
+def test_short_values_are_not_treated_as_secrets() -> None:
+    redaction.remember("1", "abc")
+    assert redaction.redact("version 1 abc") == "version 1 abc"
