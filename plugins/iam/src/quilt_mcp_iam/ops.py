@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 from quilt_mcp import capabilities as cap
@@ -44,27 +43,21 @@ from quilt_mcp.models import (
 )
 from quilt_mcp.names import (
     PACKAGE_NAME_RE,
-    validate_limit,
-    validate_logical_key,
-    validate_package_name,
-    validate_ref,
 )
 from quilt_mcp.ops import (
     DEFAULT_PAGE,
     DEFAULT_READ_BYTES,
     MAX_PAGE,
-    MAX_READ_BYTES,
-    MAX_URL_SECONDS,
     MetaMode,
     Progress,
     QuiltOps,
 )
-from quilt_mcp.search import match_package, search_needle
-from quilt_mcp.uris import Registry as RegistryUri
-from quilt_mcp.uris import as_directory, parse_registry, parse_s3_uri
+from quilt_mcp.search import match_package
+from quilt_mcp.uris import RegistryLocation
+from quilt_mcp.uris import as_directory, file_uri_path, local_path, parse_registry, parse_s3_uri
 
 from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
-from quilt_mcp_iam.local import LocalStorage, file_uri_path
+from quilt_mcp_iam.local import LocalStorage
 from quilt_mcp_iam.manifest import Manifest, ManifestEntry, serialize, sort_key
 from quilt_mcp_iam.package_names import PAGE
 from quilt_mcp_iam.registry import PARALLEL_READS, Registry, parallel_map, pointer_time
@@ -123,22 +116,20 @@ class IamOps(QuiltOps):
     def s3(self, bucket: str) -> S3Storage:
         return S3Storage(self.s3_client, bucket)
 
-    def _storage(self, location: RegistryUri) -> Storage:
+    def _storage(self, location: RegistryLocation) -> Storage:
         if location.is_local:
             return LocalStorage(location.path)  # type: ignore[arg-type]
         return self.s3(location.bucket)
 
-    def registry(self, registry: str, *, must_exist: bool = True) -> Registry:
-        """The ``Registry`` at ``registry`` (``NotFoundError`` for a missing local directory when ``must_exist``)."""
-        location = parse_registry(registry)
+    def registry(self, location: RegistryLocation, *, must_exist: bool = True) -> Registry:
+        """The ``Registry`` at ``location`` (``NotFoundError`` for a missing local directory when ``must_exist``)."""
         if must_exist and location.is_local and not location.path.is_dir():  # type: ignore[union-attr]
             raise NotFoundError(
                 f"Local registry {location.uri} does not exist.", "Check the path, or create a package there first."
             )
         return Registry(location.uri, self._storage(location), self.cache, list_page=self.list_page)
 
-    def _package(self, registry: str, name: str, ref: str) -> tuple[Registry, str, Manifest]:
-        validate_package_name(name)
+    def _package(self, registry: RegistryLocation, name: str, ref: str) -> tuple[Registry, str, Manifest]:
         reg = self.registry(registry)
         top_hash, manifest = reg.revision(name, ref)
         return reg, top_hash, manifest
@@ -159,8 +150,7 @@ class IamOps(QuiltOps):
             "Only local registries may hold file:// entries; re-push the entry from S3.",
         )
 
-    def _entry(self, registry: str, name: str, logical_key: str, ref: str) -> tuple[Registry, ManifestEntry]:
-        validate_logical_key(logical_key)
+    def _entry(self, registry: RegistryLocation, name: str, logical_key: str, ref: str) -> tuple[Registry, ManifestEntry]:
         reg, top_hash, manifest = self._package(registry, name, ref)
         index = manifest.find(logical_key)
         if index is None:
@@ -171,10 +161,9 @@ class IamOps(QuiltOps):
 
     # Packages: reading -------------------------------------------------
 
-    def list_packages(
-        self, registry: str, *, prefix: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE
+    def _list_packages(
+        self, registry: RegistryLocation, *, prefix: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[PackageSummary]:
-        validate_limit(limit, MAX_PAGE)
         after = cursors.decode("packages", cursor)
         if after is not None and not PACKAGE_NAME_RE.match(after.removesuffix("/")):
             raise cursors.invalid(cursor or "")
@@ -186,11 +175,9 @@ class IamOps(QuiltOps):
         next_cursor = cursors.encode("packages", listing.resume_after(names[-1])) if more else None
         return Page(items=items, next_cursor=next_cursor)
 
-    def list_revisions(
-        self, registry: str, name: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    def _list_revisions(
+        self, registry: RegistryLocation, name: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[Revision]:
-        validate_package_name(name)
-        validate_limit(limit, MAX_PAGE)
         after = cursors.decode("revisions", cursor)
         reg = self.registry(registry)
         stamps = reg.timestamps(name)
@@ -206,11 +193,10 @@ class IamOps(QuiltOps):
         more = len(stamps) > limit
         return Page(items=items, next_cursor=cursors.encode("revisions", page[-1]) if more else None)
 
-    def resolve_revision(self, registry: str, name: str, ref: str = "latest") -> str:
-        validate_package_name(name)
+    def _resolve_revision(self, registry: RegistryLocation, name: str, ref: str = "latest") -> str:
         return self.registry(registry).resolve(name, ref)
 
-    def package_info(self, registry: str, name: str, ref: str = "latest") -> PackageInfo:
+    def _package_info(self, registry: RegistryLocation, name: str, ref: str = "latest") -> PackageInfo:
         reg, top_hash, manifest = self._package(registry, name, ref)
         return PackageInfo(
             name=name,
@@ -224,9 +210,9 @@ class IamOps(QuiltOps):
             total_bytes=manifest.total_bytes,
         )
 
-    def browse(
+    def _browse(
         self,
-        registry: str,
+        registry: RegistryLocation,
         name: str,
         ref: str = "latest",
         *,
@@ -236,8 +222,6 @@ class IamOps(QuiltOps):
         limit: int = DEFAULT_PAGE,
         progress: Progress | None = None,
     ) -> BrowsePage:
-        validate_logical_key(path, directory=True)
-        validate_limit(limit, MAX_PAGE)
         resume = cursors.decode("browse", cursor)
         if progress:
             progress(0, None, f"Reading the manifest of {name}")
@@ -286,12 +270,12 @@ class IamOps(QuiltOps):
             path=path,
         )
 
-    def entry_info(self, registry: str, name: str, logical_key: str, ref: str = "latest") -> Entry:
+    def _entry_info(self, registry: RegistryLocation, name: str, logical_key: str, ref: str = "latest") -> Entry:
         return self._entry(registry, name, logical_key, ref)[1].model()
 
-    def read_entry(
+    def _read_entry(
         self,
-        registry: str,
+        registry: RegistryLocation,
         name: str,
         logical_key: str,
         ref: str = "latest",
@@ -300,26 +284,21 @@ class IamOps(QuiltOps):
         max_bytes: int = DEFAULT_READ_BYTES,
         mode: ReadMode = "auto",
     ) -> ReadResult:
-        _check_read(offset, max_bytes)
         reg, entry = self._entry(registry, name, logical_key, ref)
         storage, key, version = self._locate(entry.physical_key, reg)
         return _read(storage, key, version, logical_key, offset, max_bytes, mode)
 
-    def entry_url(
-        self, registry: str, name: str, logical_key: str, ref: str = "latest", *, expires_in: int = 3600
+    def _entry_url(
+        self, registry: RegistryLocation, name: str, logical_key: str, ref: str = "latest", *, expires_in: int = 3600
     ) -> PresignedUrl:
-        validate_limit(expires_in, MAX_URL_SECONDS, "expires_in")
         reg, entry = self._entry(registry, name, logical_key, ref)
         storage, key, version = self._locate(entry.physical_key, reg)
         url, valid_for = storage.presign(key, version_id=version, expires_in=expires_in)
         return PresignedUrl(url=url, expires_in=valid_for)
 
-    def diff(
-        self, registry: str, name: str, before: str, after: str = "latest", *, limit: int = MAX_PAGE
+    def _diff(
+        self, registry: RegistryLocation, name: str, before: str, after: str = "latest", *, limit: int = MAX_PAGE
     ) -> PackageDiff:
-        validate_limit(limit, MAX_PAGE)
-        validate_ref(before)
-        validate_ref(after)
         reg, old_hash, old = self._package(registry, name, before)
         new_hash, new = reg.revision(name, after)
         added: list[str] = []
@@ -351,17 +330,15 @@ class IamOps(QuiltOps):
             user_meta_after=new.user_meta,
         )
 
-    def search_packages(
-        self, registry: str, query: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    def _search_packages(
+        self, registry: RegistryLocation, needle: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[SearchHit]:
         """A scan of the registry: each call looks at up to ``SEARCH_SCAN_LIMIT`` packages
         (their latest manifest headers) in name order, so a page may hold fewer
         than ``limit`` hits while ``next_cursor`` is set; follow it to the end.
         """
-        validate_limit(limit, MAX_PAGE)
         after = cursors.decode("search", cursor)
         reg = self.registry(registry)
-        needle = search_needle(query)
         hits: list[SearchHit] = []
         scanned = 0
         last: str | None = None
@@ -382,9 +359,9 @@ class IamOps(QuiltOps):
 
     # Packages: writing -------------------------------------------------
 
-    def create_revision(
+    def _create_revision(
         self,
-        registry: str,
+        registry: RegistryLocation,
         name: str,
         entries: Sequence[EntrySource],
         *,
@@ -395,7 +372,6 @@ class IamOps(QuiltOps):
         copy: bool = False,
         progress: Progress | None = None,
     ) -> PushResult:
-        validate_package_name(name)
         reg = self.registry(registry, must_exist=False)
         planned = self._planner(reg).plan(entries)
         expected = reg.resolve(name, base_hash) if base_hash is not None else None
@@ -407,9 +383,9 @@ class IamOps(QuiltOps):
         new_entries = Materializer(reg.storage, name, copy=copy, progress=progress).run(planned)
         return self._push(reg, name, header, (), new_entries, expected, force)
 
-    def update_revision(
+    def _update_revision(
         self,
-        registry: str,
+        registry: RegistryLocation,
         name: str,
         *,
         base_ref: str = "latest",
@@ -422,10 +398,6 @@ class IamOps(QuiltOps):
         copy: bool = False,
         progress: Progress | None = None,
     ) -> PushResult:
-        if meta_mode not in ("merge", "replace"):
-            raise InvalidInputError(f"Invalid meta_mode {meta_mode!r}.", "Use 'merge' or 'replace'.")
-        for key in remove:
-            validate_logical_key(key, directory=key.endswith("/"))
         reg, base_hash, base = self._package(registry, name, base_ref)
         planned = self._planner(reg).plan(add)
         removal = _Removal(remove, base)
@@ -441,7 +413,7 @@ class IamOps(QuiltOps):
         return self._push(reg, name, header, base.dir_meta, merged, base_hash, force)
 
     def _planner(self, reg: Registry) -> SourcePlanner:
-        return SourcePlanner(self.s3, registry_is_local=isinstance(reg.storage, LocalStorage))
+        return SourcePlanner(self.s3)
 
     @staticmethod
     def _check_writable(reg: Registry, name: str, expected: str | None, *, check_latest: bool) -> None:
@@ -480,8 +452,7 @@ class IamOps(QuiltOps):
             previous_hash=previous,
         )
 
-    def delete_revision(self, registry: str, name: str, ref: str) -> DeleteResult:
-        validate_package_name(name)
+    def _delete_revision(self, registry: RegistryLocation, name: str, ref: str) -> DeleteResult:
         reg = self.registry(registry)
         top_hash = reg.resolve(name, ref)
         deleted, latest = reg.delete_revision(name, top_hash)
@@ -492,8 +463,7 @@ class IamOps(QuiltOps):
             latest=latest,
         )
 
-    def delete_package(self, registry: str, name: str) -> DeleteResult:
-        validate_package_name(name)
+    def _delete_package(self, registry: RegistryLocation, name: str) -> DeleteResult:
         reg = self.registry(registry)
         deleted = reg.delete_package(name)
         return DeleteResult(
@@ -505,7 +475,7 @@ class IamOps(QuiltOps):
 
     # Buckets and objects -----------------------------------------------
 
-    def list_buckets(self) -> list[BucketInfo]:
+    def _list_buckets(self) -> list[BucketInfo]:
         found: list[BucketInfo] = []
         if self.aws:
             try:
@@ -522,7 +492,7 @@ class IamOps(QuiltOps):
                 found.append(BucketInfo(uri=location.uri, source="configured"))
         return found
 
-    def list_objects(
+    def _list_objects(
         self,
         uri: str,
         *,
@@ -530,7 +500,6 @@ class IamOps(QuiltOps):
         cursor: str | None = None,
         limit: int = DEFAULT_PAGE,
     ) -> Page[ObjectInfo]:
-        validate_limit(limit, MAX_PAGE)
         token = cursors.decode("objects", cursor)
         storage, prefix = self._object_location(uri)
         page = storage.list(as_directory(prefix), delimiter=None if recursive else "/", token=token, max_keys=limit)
@@ -539,14 +508,13 @@ class IamOps(QuiltOps):
         items.sort(key=lambda item: item.uri)
         return Page(items=items, next_cursor=cursors.encode("objects", page.next_token) if page.next_token else None)
 
-    def object_info(self, uri: str) -> ObjectInfo:
+    def _object_info(self, uri: str) -> ObjectInfo:
         storage, key, version = self._object(uri)
         return _object_info(storage, storage.head(key, version_id=version))
 
-    def read_object(
+    def _read_object(
         self, uri: str, *, offset: int = 0, max_bytes: int = DEFAULT_READ_BYTES, mode: ReadMode = "auto"
     ) -> ReadResult:
-        _check_read(offset, max_bytes)
         storage, key, version = self._object(uri)
         return _read(storage, key, version, uri, offset, max_bytes, mode)
 
@@ -566,7 +534,7 @@ class IamOps(QuiltOps):
             if parsed.version_id:
                 raise InvalidInputError(f"{uri!r} has a versionId; a listing takes a prefix.", "Drop ?versionId=.")
             return self.s3(parsed.bucket), parsed.key
-        path = file_uri_path(uri) if uri.startswith("file://") else Path(uri).expanduser().resolve()
+        path = local_path(uri)
         for location in self.registries:
             root = location.path
             if location.is_local and root is not None and (path == root or root in path.parents):
@@ -575,12 +543,6 @@ class IamOps(QuiltOps):
             f"{uri!r} is not an S3 URI or a path inside a configured local registry.",
             "Use s3://bucket/key, or add the local registry to QUILT_MCP_REGISTRIES.",
         )
-
-
-def _check_read(offset: int, max_bytes: int) -> None:
-    if not isinstance(offset, int) or offset < 0:
-        raise InvalidInputError(f"offset must be 0 or more, got {offset!r}.", "Pass a byte offset from the start.")
-    validate_limit(max_bytes, MAX_READ_BYTES, "max_bytes")
 
 
 def _read(

@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from quilt_mcp import capabilities as cap
 from quilt_mcp import cursors
 from quilt_mcp.errors import (
     ConflictError,
@@ -48,13 +47,6 @@ from quilt_mcp.models import (
     Revision,
     SearchHit,
 )
-from quilt_mcp.names import (
-    TOP_HASH_RE,
-    validate_limit,
-    validate_logical_key,
-    validate_package_name,
-    validate_ref,
-)
 from quilt_mcp.ops import (
     DEFAULT_PAGE,
     DEFAULT_READ_BYTES,
@@ -63,9 +55,9 @@ from quilt_mcp.ops import (
     Progress,
     QuiltOps,
 )
-from quilt_mcp.search import match_package, search_needle
+from quilt_mcp.search import match_package
 from quilt_mcp.settings import Settings
-from quilt_mcp.uris import parse_registry, parse_s3_uri
+from quilt_mcp.uris import RegistryLocation, parse_registry, parse_s3_uri
 
 from quilt_mcp_quilt3 import manifests, objects
 from quilt_mcp_quilt3.detection import Quilt3Session, fresh_credentials
@@ -127,15 +119,8 @@ class Quilt3Ops(QuiltOps):
                 self._client = self.session.boto3_session.client("s3")
             return self._client
 
-    def _registry(self, registry: str) -> tuple[str, Any]:
-        """``(s3://bucket, quilt3 registry object)``; ``NotSupportedError`` for a local registry."""
-        parsed = parse_registry(registry)
-        if parsed.is_local:
-            raise NotSupportedError(
-                f"The quilt3 backend works on S3 registries only, not {registry!r}.",
-                "Use an s3:// registry, or the iam backend for a local directory.",
-                capability=cap.LOCAL_REGISTRY,
-            )
+    def _open_registry(self, parsed: RegistryLocation) -> tuple[str, Any]:
+        """``(s3://bucket, quilt3 registry object)`` of an S3 registry (the pipeline refuses local ones)."""
         if parsed.uri not in self._registries:  # quilt3 reads its config file to build one
             with quilt3_call() as quilt3, mapped_errors(f"Opening registry {parsed.uri}"):
                 self._registries[parsed.uri] = quilt3.backends.get_package_registry(parsed.uri)
@@ -167,7 +152,6 @@ class Quilt3Ops(QuiltOps):
 
     def _resolve(self, uri: str, reg: Any, name: str, ref: str, versions: list[tuple[str, str]] | None = None) -> str:
         """The top hash ``ref`` names; ``versions`` are quilt3's pointer pairs if already listed (not read again)."""
-        ref = validate_ref(ref)
         if ref == "latest":
             latest = self._latest(reg, name) if versions is None else dict(versions).get("latest")
             if latest is None:
@@ -198,7 +182,7 @@ class Quilt3Ops(QuiltOps):
             return False
         return True
 
-    def _browse(self, uri: str, name: str, top_hash: str, *, cached: bool = True) -> Any:
+    def _package_of(self, uri: str, name: str, top_hash: str, *, cached: bool = True) -> Any:
         """The quilt3 ``Package`` of one revision (``Package.browse``); shared and read-only when ``cached``."""
         key = (uri, name, top_hash)
         pkg = self._packages.get(key) if cached else None
@@ -209,28 +193,24 @@ class Quilt3Ops(QuiltOps):
                 self._packages.put(key, pkg)
         return pkg
 
-    def _open(self, registry: str, name: str, ref: str) -> tuple[str, Any, str]:
+    def _open(self, registry: RegistryLocation, name: str, ref: str) -> tuple[str, Any, str]:
         """``(registry uri, quilt3 registry, top hash)`` for ``name@ref``, inputs validated."""
-        validate_package_name(name)
-        uri, reg = self._registry(registry)
+        uri, reg = self._open_registry(registry)
         return uri, reg, self._resolve(uri, reg, name, ref)
 
-    def _open_with_revisions(self, registry: str, name: str, ref: str) -> tuple[str, Any, str, list[Revision]]:
+    def _open_with_revisions(self, registry: RegistryLocation, name: str, ref: str) -> tuple[str, Any, str, list[Revision]]:
         """``_open`` plus the timestamped revisions holding the top hash; the pointers are read once for both."""
-        validate_package_name(name)
-        validate_ref(ref)
-        uri, reg = self._registry(registry)
+        uri, reg = self._open_registry(registry)
         versions = self._versions(uri, name)
         top_hash = self._resolve(uri, reg, name, ref, versions)
         return uri, reg, top_hash, [r for r in _timestamped(versions) if r.top_hash == top_hash]
 
     # Packages: reading ------------------------------------------------
 
-    def list_packages(
-        self, registry: str, *, prefix: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE
+    def _list_packages(
+        self, registry: RegistryLocation, *, prefix: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[PackageSummary]:
-        validate_limit(limit, MAX_PAGE)
-        uri, _ = self._registry(registry)
+        uri, _ = self._open_registry(registry)
         names = [name for name in self._package_names(uri) if name.startswith(prefix)]
         chunk, after = _page(names, str, cursors.decode("packages", cursor), limit)
         return Page(
@@ -241,12 +221,10 @@ class Quilt3Ops(QuiltOps):
         with quilt3_call() as quilt3, mapped_errors(f"Listing packages in {uri}"):
             return sorted(set(quilt3.list_packages(uri)))
 
-    def list_revisions(
-        self, registry: str, name: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    def _list_revisions(
+        self, registry: RegistryLocation, name: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[Revision]:
-        validate_package_name(name)
-        validate_limit(limit, MAX_PAGE)
-        uri, _ = self._registry(registry)
+        uri, _ = self._open_registry(registry)
         before = self._cursor_seconds(cursor)
         revisions = self._revisions(uri, name)
         chunk, after = _page(revisions, lambda r: -r.timestamp.timestamp(), None if before is None else -before, limit)
@@ -261,12 +239,12 @@ class Quilt3Ops(QuiltOps):
             raise cursors.invalid(cursor)  # type: ignore[arg-type]
         return int(seconds)
 
-    def resolve_revision(self, registry: str, name: str, ref: str = "latest") -> str:
+    def _resolve_revision(self, registry: RegistryLocation, name: str, ref: str = "latest") -> str:
         return self._open(registry, name, ref)[2]
 
-    def package_info(self, registry: str, name: str, ref: str = "latest") -> PackageInfo:
+    def _package_info(self, registry: RegistryLocation, name: str, ref: str = "latest") -> PackageInfo:
         uri, _, top_hash, revisions = self._open_with_revisions(registry, name, ref)
-        pkg = self._browse(uri, name, top_hash)
+        pkg = self._package_of(uri, name, top_hash)
         head = manifests.header(pkg)
         count, size = manifests.totals(pkg)
         return PackageInfo(
@@ -281,9 +259,9 @@ class Quilt3Ops(QuiltOps):
             total_bytes=size,
         )
 
-    def browse(
+    def _browse(
         self,
-        registry: str,
+        registry: RegistryLocation,
         name: str,
         ref: str = "latest",
         *,
@@ -293,12 +271,10 @@ class Quilt3Ops(QuiltOps):
         limit: int = DEFAULT_PAGE,
         progress: Progress | None = None,
     ) -> BrowsePage:
-        validate_logical_key(path, directory=True)
-        validate_limit(limit, MAX_PAGE)
         uri, _, top_hash = self._open(registry, name, ref)
         if progress:
             progress(0, None, f"Loading the manifest of {name}@{top_hash[:10]}")
-        pkg = self._browse(uri, name, top_hash)
+        pkg = self._package_of(uri, name, top_hash)
         directory = path.rstrip("/")
         node = pkg
         if directory:
@@ -312,20 +288,19 @@ class Quilt3Ops(QuiltOps):
             items=chunk, next_cursor=_next_cursor("browse", after), name=name, top_hash=top_hash, path=prefix
         )
 
-    def _entry(self, registry: str, name: str, logical_key: str, ref: str) -> Entry:
-        validate_logical_key(logical_key)
+    def _entry(self, registry: RegistryLocation, name: str, logical_key: str, ref: str) -> Entry:
         uri, _, top_hash = self._open(registry, name, ref)
-        node = manifests.lookup(self._browse(uri, name, top_hash), logical_key, name=name, top_hash=top_hash)
+        node = manifests.lookup(self._package_of(uri, name, top_hash), logical_key, name=name, top_hash=top_hash)
         if not manifests.is_entry(node):
             raise NotFoundError(f"{logical_key!r} is a directory, not a file.", "Browse it with path=<directory>.")
         return manifests.to_entry(logical_key, node)
 
-    def entry_info(self, registry: str, name: str, logical_key: str, ref: str = "latest") -> Entry:
+    def _entry_info(self, registry: RegistryLocation, name: str, logical_key: str, ref: str = "latest") -> Entry:
         return self._entry(registry, name, logical_key, ref)
 
-    def read_entry(
+    def _read_entry(
         self,
-        registry: str,
+        registry: RegistryLocation,
         name: str,
         logical_key: str,
         ref: str = "latest",
@@ -349,19 +324,18 @@ class Quilt3Ops(QuiltOps):
             )
         return parse_s3_uri(entry.physical_key)
 
-    def entry_url(
-        self, registry: str, name: str, logical_key: str, ref: str = "latest", *, expires_in: int = 3600
+    def _entry_url(
+        self, registry: RegistryLocation, name: str, logical_key: str, ref: str = "latest", *, expires_in: int = 3600
     ) -> PresignedUrl:
         entry = self._entry(registry, name, logical_key, ref)
         return objects.presign(self.s3, self._s3_location(entry), expires_in)
 
-    def diff(
-        self, registry: str, name: str, before: str, after: str = "latest", *, limit: int = MAX_PAGE
+    def _diff(
+        self, registry: RegistryLocation, name: str, before: str, after: str = "latest", *, limit: int = MAX_PAGE
     ) -> PackageDiff:
-        validate_limit(limit, MAX_PAGE)
         uri, reg, old_hash = self._open(registry, name, before)
         new_hash = self._resolve(uri, reg, name, after)
-        old, new = self._browse(uri, name, old_hash), self._browse(uri, name, new_hash)
+        old, new = self._package_of(uri, name, old_hash), self._package_of(uri, name, new_hash)
         with quilt3_call():
             added, modified, removed = old.diff(new)
         changed = [
@@ -386,13 +360,11 @@ class Quilt3Ops(QuiltOps):
             user_meta_after=manifests.header_user_meta(new_head),
         )
 
-    def search_packages(
-        self, registry: str, query: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    def _search_packages(
+        self, registry: RegistryLocation, needle: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[SearchHit]:
-        validate_limit(limit, MAX_PAGE)
-        needle = search_needle(query)
         resume = cursors.decode("search", cursor)
-        uri, reg = self._registry(registry)
+        uri, reg = self._open_registry(registry)
         hits: list[SearchHit] = []
         for name in self._package_names(uri):
             if resume is not None and name <= resume:
@@ -425,9 +397,9 @@ class Quilt3Ops(QuiltOps):
 
     # Packages: writing ------------------------------------------------
 
-    def create_revision(
+    def _create_revision(
         self,
-        registry: str,
+        registry: RegistryLocation,
         name: str,
         entries: Sequence[EntrySource],
         *,
@@ -438,18 +410,16 @@ class Quilt3Ops(QuiltOps):
         copy: bool = False,
         progress: Progress | None = None,
     ) -> PushResult:
-        validate_package_name(name)
-        if base_hash is not None and not (isinstance(base_hash, str) and TOP_HASH_RE.match(base_hash)):
-            raise InvalidInputError(f"Invalid base_hash {base_hash!r}.", "Pass the full 64-character top hash of latest.")
-        _check_sources(entries)
-        uri, reg = self._registry(registry)
+        uri, reg = self._open_registry(registry)
+        if base_hash is not None and len(base_hash) < 64:
+            base_hash = self._resolve(uri, reg, name, base_hash)
         previous = self._latest_for_write(uri, reg, name, base_hash, force=force)
         with quilt3_call() as quilt3:
             if base_hash is None or force:
                 pkg = quilt3.Package()
             else:
                 # quilt3 checks `latest` against the revision a package was browsed from, just before it writes.
-                pkg = self._browse(uri, name, base_hash, cached=False)
+                pkg = self._package_of(uri, name, base_hash, cached=False)
                 for key in list(pkg.keys()):
                     pkg.delete(key)
                 if "user_meta" in manifests.header(pkg):
@@ -459,9 +429,9 @@ class Quilt3Ops(QuiltOps):
             previous=previous, force=force, copy=copy, progress=progress,
         )
 
-    def update_revision(
+    def _update_revision(
         self,
-        registry: str,
+        registry: RegistryLocation,
         name: str,
         *,
         base_ref: str = "latest",
@@ -474,17 +444,10 @@ class Quilt3Ops(QuiltOps):
         copy: bool = False,
         progress: Progress | None = None,
     ) -> PushResult:
-        if meta_mode not in MERGE_MODES:
-            raise InvalidInputError(f"Invalid meta_mode {meta_mode!r}.", "Use 'merge' or 'replace'.")
-        for key in remove:
-            validate_logical_key(key, directory=True)
-            if not key:
-                raise InvalidInputError("Cannot remove the package root.", "Name files or directories ending in '/'.")
-        _check_sources(add)
         uri, reg, base = self._open(registry, name, base_ref)
         # Resolving `latest` just read it; quilt3's push checks it again before writing.
         previous = base if base_ref == "latest" else self._latest_for_write(uri, reg, name, base, force=force)
-        pkg = self._browse(uri, name, base, cached=False)
+        pkg = self._package_of(uri, name, base, cached=False)
         with quilt3_call():
             for key in remove:
                 node = manifests.lookup(pkg, key.rstrip("/"), name=name, top_hash=base)
@@ -598,7 +561,7 @@ class Quilt3Ops(QuiltOps):
                 return _timestamp(seconds)
         raise NotFoundError(f"The push of {name}@{top_hash[:10]} left no revision pointer.", "List its revisions and retry.")
 
-    def delete_revision(self, registry: str, name: str, ref: str) -> DeleteResult:
+    def _delete_revision(self, registry: RegistryLocation, name: str, ref: str) -> DeleteResult:
         uri, reg, top_hash, deleted = self._open_with_revisions(registry, name, ref)
         if not deleted:
             raise NotFoundError(f"No revision of {name} in {uri} is {top_hash}.", "List its revisions to find one.")
@@ -606,9 +569,8 @@ class Quilt3Ops(QuiltOps):
             quilt3.delete_package(name, registry=uri, top_hash=top_hash)
         return DeleteResult(name=name, registry=uri, deleted_revisions=deleted, latest=self._latest(reg, name))
 
-    def delete_package(self, registry: str, name: str) -> DeleteResult:
-        validate_package_name(name)
-        uri, _ = self._registry(registry)
+    def _delete_package(self, registry: RegistryLocation, name: str) -> DeleteResult:
+        uri, _ = self._open_registry(registry)
         revisions = self._revisions(uri, name)
         with quilt3_call() as quilt3, mapped_errors(f"Deleting {name} from {uri}"):
             quilt3.delete_package(name, registry=uri)
@@ -616,7 +578,7 @@ class Quilt3Ops(QuiltOps):
 
     # Buckets and objects ------------------------------------------------
 
-    def list_buckets(self) -> list[BucketInfo]:
+    def _list_buckets(self) -> list[BucketInfo]:
         found = [BucketInfo(uri=f"s3://{bucket}", source="s3") for bucket in objects.bucket_names(self.s3)]
         seen = {info.uri for info in found}
         for registry in self.settings.registries:
@@ -626,15 +588,15 @@ class Quilt3Ops(QuiltOps):
                 found.append(BucketInfo(uri=uri, source="configured"))
         return found
 
-    def list_objects(
+    def _list_objects(
         self, uri: str, *, recursive: bool = False, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[ObjectInfo]:
         return objects.list_objects(self.s3, uri, recursive=recursive, cursor=cursor, limit=limit)
 
-    def object_info(self, uri: str) -> ObjectInfo:
+    def _object_info(self, uri: str) -> ObjectInfo:
         return objects.object_info(self.s3, uri)
 
-    def read_object(
+    def _read_object(
         self, uri: str, *, offset: int = 0, max_bytes: int = DEFAULT_READ_BYTES, mode: ReadMode = "auto"
     ) -> ReadResult:
         return objects.read_object(self.s3, uri, offset=offset, max_bytes=max_bytes, mode=mode)
@@ -647,28 +609,6 @@ def _conflict(name: str, uri: str, expected: str | None, latest: str | None) -> 
         f"{name} in {uri} changed: latest is {now}, but this write was based on {based}. Nothing was written.",
         "Read the latest revision and apply your change to it (base_hash=<latest>), or pass force=True to overwrite.",
     )
-
-
-def _check_sources(sources: Sequence[EntrySource]) -> None:
-    """Validate every source before anything is read or written."""
-    files: set[str] = set()
-    for source in sources:
-        if (source.source is None) == (source.text is None):
-            raise InvalidInputError(
-                f"Entry {source.logical_key!r} needs exactly one of 'source' and 'text'.",
-                "Give an s3:// URI as source, or inline text.",
-            )
-        if source.source is not None and not source.source.startswith("s3://"):
-            raise InvalidInputError(
-                f"Source {source.source!r} of {source.logical_key!r} is not in S3.",
-                "The quilt3 backend writes S3 registries: give an s3:// URI, or pass the content as text.",
-            )
-        is_dir = source.source is not None and _is_prefix(source.source)
-        validate_logical_key(source.logical_key, directory=is_dir)
-        if not is_dir:
-            if source.logical_key in files:
-                raise InvalidInputError(f"Logical key {source.logical_key!r} is given twice.", "Give each key once.")
-            files.add(source.logical_key)
 
 
 def _is_prefix(source: str) -> bool:
