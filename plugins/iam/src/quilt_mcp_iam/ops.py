@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
 from typing import Any
 
 from quilt_mcp import capabilities as cap
@@ -52,7 +51,10 @@ from quilt_mcp.ops import (
     Progress,
     QuiltOps,
 )
-from quilt_mcp.search import match_package
+from quilt_mcp.kit.buckets import merge_buckets
+from quilt_mcp.kit.reading import read_result
+from quilt_mcp.kit.s3objects import s3_errors
+from quilt_mcp.kit.scan import search_scan
 from quilt_mcp.uris import RegistryLocation
 from quilt_mcp.uris import as_directory, file_uri_path, local_path, parse_registry, parse_s3_uri
 
@@ -60,13 +62,11 @@ from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
 from quilt_mcp_iam.local import LocalStorage
 from quilt_mcp_iam.manifest import Manifest, ManifestEntry, serialize, sort_key
 from quilt_mcp_iam.package_names import PAGE
-from quilt_mcp_iam.registry import PARALLEL_READS, Registry, parallel_map, pointer_time
-from quilt_mcp_iam.s3 import S3Storage, s3_errors
+from quilt_mcp_iam.registry import Registry, parallel_map, pointer_time
+from quilt_mcp_iam.s3 import S3Storage
 from quilt_mcp_iam.sources import Materializer, SourcePlanner
 from quilt_mcp_iam.storage import ObjectMeta, Storage
 
-SEARCH_SCAN_LIMIT = 500
-"""Packages one search call looks at before it returns a page (possibly short) with a cursor."""
 PROGRESS_EVERY = 500
 """Browse reports progress every this many items."""
 
@@ -333,29 +333,16 @@ class IamOps(QuiltOps):
     def _search_packages(
         self, registry: RegistryLocation, needle: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[SearchHit]:
-        """A scan of the registry: each call looks at up to ``SEARCH_SCAN_LIMIT`` packages
-        (their latest manifest headers) in name order, so a page may hold fewer
-        than ``limit`` hits while ``next_cursor`` is set; follow it to the end.
-        """
-        after = cursors.decode("search", cursor)
+        """The kit's bounded scan over the registry's package names, reading latest headers in parallel."""
         reg = self.registry(registry)
-        hits: list[SearchHit] = []
-        scanned = 0
-        last: str | None = None
-        names = reg.iter_names("", after)
-        while len(hits) < limit and scanned < SEARCH_SCAN_LIMIT:
-            batch = list(islice(names, min(PARALLEL_READS, SEARCH_SCAN_LIMIT - scanned)))
-            if not batch:
-                return Page(items=hits, next_cursor=None)
-            found = parallel_map(lambda n: _search_one(reg, n, needle), batch, remote=reg.storage.remote)
-            for name, hit in zip(batch, found, strict=True):
-                scanned += 1
-                last = name
-                if hit is not None:
-                    hits.append(hit)
-                    if len(hits) == limit:
-                        break
-        return Page(items=hits, next_cursor=cursors.encode("search", last) if last is not None else None)
+        return search_scan(
+            needle,
+            cursor=cursor,
+            limit=limit,
+            names=lambda after: reg.iter_names("", after),
+            latest_header=lambda name: _latest_header(reg, name),
+            map_batch=lambda fn, batch: parallel_map(fn, batch, remote=reg.storage.remote),
+        )
 
     # Packages: writing -------------------------------------------------
 
@@ -476,21 +463,15 @@ class IamOps(QuiltOps):
     # Buckets and objects -----------------------------------------------
 
     def _list_buckets(self) -> list[BucketInfo]:
-        found: list[BucketInfo] = []
+        listed: list[str] = []
         if self.aws:
             try:
                 with s3_errors("the bucket list"):
-                    buckets = self.s3_client.list_buckets().get("Buckets", [])
-                found = [BucketInfo(uri=f"s3://{b['Name']}", source="s3") for b in buckets]
+                    listed = [b["Name"] for b in self.s3_client.list_buckets().get("Buckets", [])]
             except (AuthRequiredError, PermissionDeniedError):
                 if not self.registries:
                     raise
-        seen = {b.uri for b in found}
-        for location in self.registries:
-            if location.uri not in seen:
-                seen.add(location.uri)
-                found.append(BucketInfo(uri=location.uri, source="configured"))
-        return found
+        return merge_buckets(listed, [location.uri for location in self.registries])
 
     def _list_objects(
         self,
@@ -549,11 +530,7 @@ def _read(
     storage: Storage, key: str, version: str | None, source: str, offset: int, max_bytes: int, mode: ReadMode
 ) -> ReadResult:
     data, total = storage.read_range(key, offset, max_bytes, version_id=version)
-    if offset > total:
-        raise InvalidInputError(
-            f"offset {offset} is past the end of {source} ({total} bytes).", "Pass an offset below the size."
-        )
-    return ReadResult.from_bytes(source, data, offset=offset, total_size=total, mode=mode)
+    return read_result(source, data, offset=offset, total_size=total, mode=mode)
 
 
 def _object_uri(storage: Storage, key: str) -> str:
@@ -574,16 +551,15 @@ def _object_info(storage: Storage, obj: ObjectMeta) -> ObjectInfo:
     )
 
 
-def _search_one(reg: Registry, name: str, needle: str) -> SearchHit | None:
-    """A hit if ``needle`` is in the name, or the latest revision's message or user metadata."""
+def _latest_header(reg: Registry, name: str) -> tuple[str, dict[str, Any]] | None:
+    """The top hash and manifest header of the latest revision of ``name``; None if there is none."""
     top_hash = reg.latest(name)
     if top_hash is None:
         return None
     try:
-        header = reg.header(top_hash)
+        return top_hash, reg.header(top_hash)
     except NotFoundError:
         return None
-    return match_package(name, top_hash, header, needle)
 
 
 def _compare(old: Manifest, new: Manifest) -> Iterator[tuple[str, ManifestEntry | None, ManifestEntry | None]]:

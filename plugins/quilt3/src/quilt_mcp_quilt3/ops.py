@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 
 from quilt_mcp import cursors
 from quilt_mcp.errors import (
-    ConflictError,
     InvalidInputError,
     NotFoundError,
     NotSupportedError,
@@ -55,11 +54,14 @@ from quilt_mcp.ops import (
     Progress,
     QuiltOps,
 )
-from quilt_mcp.search import match_package
+from quilt_mcp.kit.buckets import merge_buckets
+from quilt_mcp.kit.s3objects import S3Objects
+from quilt_mcp.kit.errors import conflict, package_not_found
+from quilt_mcp.kit.scan import search_scan
 from quilt_mcp.settings import Settings
-from quilt_mcp.uris import RegistryLocation, parse_registry, parse_s3_uri
+from quilt_mcp.uris import RegistryLocation, parse_s3_uri
 
-from quilt_mcp_quilt3 import manifests, objects
+from quilt_mcp_quilt3 import manifests
 from quilt_mcp_quilt3.detection import Quilt3Session, fresh_credentials
 from quilt_mcp_quilt3.errors import mapped_errors
 from quilt_mcp_quilt3.library import quilt3_call
@@ -104,6 +106,8 @@ class Quilt3Ops(QuiltOps):
         self._client: Any = None
         self._client_lock = threading.Lock()
         self._registries: dict[str, Any] = {}
+        self.objects = S3Objects(lambda: self.s3, errors=mapped_errors)
+        """Ranged reads, presigned URLs, object and bucket listings: S3 calls quilt3 does not offer."""
 
     def __repr__(self) -> str:
         return f"Quilt3Ops(catalog={self.session.catalog_url!r})"
@@ -147,7 +151,7 @@ class Quilt3Ops(QuiltOps):
         """Revisions newest first; ``NotFoundError`` if the package has none."""
         found = _timestamped(self._versions(uri, name))
         if not found:
-            raise NotFoundError(f"Package {name} does not exist in {uri}.", "List the registry's packages to find it.")
+            raise package_not_found(name, uri)
         return found
 
     def _resolve(self, uri: str, reg: Any, name: str, ref: str, versions: list[tuple[str, str]] | None = None) -> str:
@@ -155,7 +159,7 @@ class Quilt3Ops(QuiltOps):
         if ref == "latest":
             latest = self._latest(reg, name) if versions is None else dict(versions).get("latest")
             if latest is None:
-                raise NotFoundError(f"Package {name} does not exist in {uri}.", "List the registry's packages to find it.")
+                raise package_not_found(name, uri)
             return latest
         if len(ref) == 64:
             if not self._exists(reg.manifest_pk(name, ref)):
@@ -311,9 +315,7 @@ class Quilt3Ops(QuiltOps):
     ) -> ReadResult:
         entry = self._entry(registry, name, logical_key, ref)
         where = self._s3_location(entry)
-        return objects.read_bytes(
-            self.s3, where, source=logical_key, offset=offset, max_bytes=max_bytes, total_size=entry.size, mode=mode
-        )
+        return self.objects.read(where, source=logical_key, offset=offset, max_bytes=max_bytes, mode=mode)
 
     @staticmethod
     def _s3_location(entry: Entry) -> Any:
@@ -328,7 +330,7 @@ class Quilt3Ops(QuiltOps):
         self, registry: RegistryLocation, name: str, logical_key: str, ref: str = "latest", *, expires_in: int = 3600
     ) -> PresignedUrl:
         entry = self._entry(registry, name, logical_key, ref)
-        return objects.presign(self.s3, self._s3_location(entry), expires_in)
+        return self.objects.presign(self._s3_location(entry), expires_in)
 
     def _diff(
         self, registry: RegistryLocation, name: str, before: str, after: str = "latest", *, limit: int = MAX_PAGE
@@ -363,26 +365,21 @@ class Quilt3Ops(QuiltOps):
     def _search_packages(
         self, registry: RegistryLocation, needle: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[SearchHit]:
-        resume = cursors.decode("search", cursor)
         uri, reg = self._open_registry(registry)
-        hits: list[SearchHit] = []
-        for name in self._package_names(uri):
-            if resume is not None and name <= resume:
-                continue
-            hit = self._match(reg, name, needle)
-            if hit is not None:
-                hits.append(hit)
-                if len(hits) > limit:
-                    break
-        chunk, after = _page(hits, lambda hit: hit.name, None, limit)
-        return Page(items=chunk, next_cursor=_next_cursor("search", after))
+        return search_scan(
+            needle,
+            cursor=cursor,
+            limit=limit,
+            names=lambda after: (n for n in self._package_names(uri) if after is None or n > after),
+            latest_header=lambda name: self._latest_header(reg, name),
+        )
 
-    def _match(self, reg: Any, name: str, needle: str) -> SearchHit | None:
-        """A hit if ``name``, its latest message or latest user metadata contain ``needle``."""
+    def _latest_header(self, reg: Any, name: str) -> tuple[str, dict[str, Any]] | None:
+        """The top hash and manifest header of the latest revision of ``name``; None if there is none."""
         top_hash = self._latest(reg, name)
         if top_hash is None:
             return None
-        return match_package(name, top_hash, self._manifest_header(reg.manifest_pk(name, top_hash)), needle)
+        return top_hash, self._manifest_header(reg.manifest_pk(name, top_hash))
 
     def _manifest_header(self, pk: Any) -> dict[str, Any]:
         """The first line of a manifest, streamed: the rest is never downloaded."""
@@ -466,7 +463,7 @@ class Quilt3Ops(QuiltOps):
         """``latest`` of ``name`` now; unless ``force``, ``ConflictError`` if it is not ``expected``."""
         latest = self._latest(reg, name)
         if not force and latest != expected:
-            raise _conflict(name, uri, expected, latest)
+            raise conflict(name, uri, expected, latest)
         return latest
 
     def _write(
@@ -514,7 +511,7 @@ class Quilt3Ops(QuiltOps):
                         force=force,
                     )
                 except quilt3.util.QuiltConflictException as err:
-                    raise _conflict(name, uri, expected, self._latest(reg, name)) from err
+                    raise conflict(name, uri, expected, self._latest(reg, name)) from err
         count, size = manifests.totals(pushed)
         top_hash = pushed.top_hash
         if progress:
@@ -579,36 +576,20 @@ class Quilt3Ops(QuiltOps):
     # Buckets and objects ------------------------------------------------
 
     def _list_buckets(self) -> list[BucketInfo]:
-        found = [BucketInfo(uri=f"s3://{bucket}", source="s3") for bucket in objects.bucket_names(self.s3)]
-        seen = {info.uri for info in found}
-        for registry in self.settings.registries:
-            uri = parse_registry(registry).uri
-            if uri not in seen:
-                seen.add(uri)
-                found.append(BucketInfo(uri=uri, source="configured"))
-        return found
+        return merge_buckets(self.objects.bucket_names(), self.settings.registries)
 
     def _list_objects(
         self, uri: str, *, recursive: bool = False, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[ObjectInfo]:
-        return objects.list_objects(self.s3, uri, recursive=recursive, cursor=cursor, limit=limit)
+        return self.objects.list_objects(uri, recursive=recursive, cursor=cursor, limit=limit)
 
     def _object_info(self, uri: str) -> ObjectInfo:
-        return objects.object_info(self.s3, uri)
+        return self.objects.object_info(uri)
 
     def _read_object(
         self, uri: str, *, offset: int = 0, max_bytes: int = DEFAULT_READ_BYTES, mode: ReadMode = "auto"
     ) -> ReadResult:
-        return objects.read_object(self.s3, uri, offset=offset, max_bytes=max_bytes, mode=mode)
-
-
-def _conflict(name: str, uri: str, expected: str | None, latest: str | None) -> ConflictError:
-    based = expected or "no revision (a new package)"
-    now = latest or "no revision (the package does not exist)"
-    return ConflictError(
-        f"{name} in {uri} changed: latest is {now}, but this write was based on {based}. Nothing was written.",
-        "Read the latest revision and apply your change to it (base_hash=<latest>), or pass force=True to overwrite.",
-    )
+        return self.objects.read_object(uri, offset=offset, max_bytes=max_bytes, mode=mode)
 
 
 def _is_prefix(source: str) -> bool:
