@@ -8,33 +8,25 @@ binary search and range scans, never on a tree of objects.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from quilt_mcp import capabilities as cap
 from quilt_mcp import cursors
 from quilt_mcp.errors import (
-    AuthRequiredError,
-    InvalidInputError,
     NotFoundError,
-    NotSupportedError,
     PermissionDeniedError,
 )
 from quilt_mcp.models import (
     BrowseItem,
     BrowsePage,
-    BucketInfo,
-    DeleteResult,
     Entry,
     EntryChange,
-    EntrySource,
-    ObjectInfo,
     PackageDiff,
     PackageInfo,
     PackageSummary,
     Page,
     PresignedUrl,
-    PushResult,
     ReadMode,
     ReadResult,
     Revision,
@@ -47,25 +39,24 @@ from quilt_mcp.ops import (
     DEFAULT_PAGE,
     DEFAULT_READ_BYTES,
     MAX_PAGE,
-    MetaMode,
     Progress,
     QuiltOps,
 )
-from quilt_mcp.kit.buckets import merge_buckets
-from quilt_mcp.kit.reading import read_result
-from quilt_mcp.kit.s3objects import s3_errors
 from quilt_mcp.kit.scan import search_scan
 from quilt_mcp.uris import RegistryLocation
-from quilt_mcp.uris import as_directory, file_uri_path, local_path, parse_registry, parse_s3_uri
+from quilt_mcp.uris import file_uri_path, parse_registry
 
 from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
 from quilt_mcp_iam.local import LocalStorage
-from quilt_mcp_iam.manifest import Manifest, ManifestEntry, serialize, sort_key
+from quilt_mcp_iam.manifest import Manifest, ManifestEntry
 from quilt_mcp_iam.package_names import PAGE
 from quilt_mcp_iam.registry import Registry, parallel_map, pointer_time
 from quilt_mcp_iam.s3 import S3Storage
-from quilt_mcp_iam.sources import Materializer, SourcePlanner
-from quilt_mcp_iam.storage import ObjectMeta, Storage
+from quilt_mcp_iam.storage import Storage
+
+from quilt_mcp_iam.changes import compare
+from quilt_mcp_iam.objects import ObjectOperations, read
+from quilt_mcp_iam.writing import WritePath
 
 PROGRESS_EVERY = 500
 """Browse reports progress every this many items."""
@@ -73,7 +64,7 @@ PROGRESS_EVERY = 500
 ClientFactory = Callable[[], Any]
 
 
-class IamOps(QuiltOps):
+class IamOps(WritePath, ObjectOperations, QuiltOps):
     """Quilt registries read and written directly: S3 through boto3, local directories through the filesystem.
 
     ``client_factory`` makes the boto3 S3 client (called once, on first S3
@@ -286,7 +277,7 @@ class IamOps(QuiltOps):
     ) -> ReadResult:
         reg, entry = self._entry(registry, name, logical_key, ref)
         storage, key, version = self._locate(entry.physical_key, reg)
-        return _read(storage, key, version, logical_key, offset, max_bytes, mode)
+        return read(storage, key, version, logical_key, offset, max_bytes, mode)
 
     def _entry_url(
         self, registry: RegistryLocation, name: str, logical_key: str, ref: str = "latest", *, expires_in: int = 3600
@@ -305,7 +296,7 @@ class IamOps(QuiltOps):
         removed: list[str] = []
         changed: list[EntryChange] = []
         counts = {"added": 0, "removed": 0, "changed": 0}
-        for kind, a, b in _compare(old, new):
+        for kind, a, b in compare(old, new):
             counts[kind] += 1
             if kind == "added" and len(added) < limit:
                 added.append(b.logical_key)  # type: ignore[union-attr]
@@ -344,213 +335,6 @@ class IamOps(QuiltOps):
             map_batch=lambda fn, batch: parallel_map(fn, batch, remote=reg.storage.remote),
         )
 
-    # Packages: writing -------------------------------------------------
-
-    def _create_revision(
-        self,
-        registry: RegistryLocation,
-        name: str,
-        entries: Sequence[EntrySource],
-        *,
-        message: str | None = None,
-        user_meta: dict[str, Any] | None = None,
-        base_hash: str | None = None,
-        force: bool = False,
-        copy: bool = False,
-        progress: Progress | None = None,
-    ) -> PushResult:
-        reg = self.registry(registry, must_exist=False)
-        planned = self._planner(reg).plan(entries)
-        expected = reg.resolve(name, base_hash) if base_hash is not None else None
-        self._check_writable(reg, name, expected, check_latest=not force)
-        header: dict[str, Any] = {"version": "v0"}
-        if user_meta is not None:
-            header["user_meta"] = user_meta
-        header["message"] = message
-        new_entries = Materializer(reg.storage, name, copy=copy, progress=progress).run(planned)
-        return self._push(reg, name, header, (), new_entries, expected, force)
-
-    def _update_revision(
-        self,
-        registry: RegistryLocation,
-        name: str,
-        *,
-        base_ref: str = "latest",
-        add: Sequence[EntrySource] = (),
-        remove: Sequence[str] = (),
-        user_meta: dict[str, Any] | None = None,
-        meta_mode: MetaMode = "merge",
-        message: str | None = None,
-        force: bool = False,
-        copy: bool = False,
-        progress: Progress | None = None,
-    ) -> PushResult:
-        reg, base_hash, base = self._package(registry, name, base_ref)
-        planned = self._planner(reg).plan(add)
-        removal = _Removal(remove, base)
-        # A base of 'latest' was read just now: reading it again would only repeat that GET.
-        self._check_writable(reg, name, base_hash, check_latest=not force and base_ref != "latest")
-        header = {k: v for k, v in base.header.items() if k not in ("top_hash", "workflow")}
-        if user_meta is not None:
-            header["user_meta"] = user_meta if meta_mode == "replace" else {**base.user_meta, **user_meta}
-        header["message"] = message
-        added = Materializer(reg.storage, name, copy=copy, progress=progress).run(planned)
-        kept = (e for e in base.entries() if not removal.drops(e.logical_key))
-        merged = _overlay(kept, added)
-        return self._push(reg, name, header, base.dir_meta, merged, base_hash, force)
-
-    def _planner(self, reg: Registry) -> SourcePlanner:
-        return SourcePlanner(self.s3)
-
-    @staticmethod
-    def _check_writable(reg: Registry, name: str, expected: str | None, *, check_latest: bool) -> None:
-        """Refuse early (before any data is stored) a push that needs workflows or (``check_latest``) whose
-        ``expected`` is no longer the latest revision. ``Registry.push`` checks ``latest`` again as it writes."""
-        if reg.has_workflows():
-            raise NotSupportedError(
-                f"{reg.uri} has a workflows config (.quilt/workflows/config.yml) that the iam backend cannot validate.",
-                "Push to this registry with the quilt3 backend (quilt3 login) instead.",
-                capability=cap.WRITE,
-            )
-        if check_latest:
-            current = reg.latest(name)
-            if current != expected:
-                raise reg.conflict(name, expected, current)
-
-    def _push(
-        self,
-        reg: Registry,
-        name: str,
-        header: dict[str, Any],
-        dir_meta: Sequence[tuple[str, dict[str, Any]]],
-        entries: Iterator[ManifestEntry] | Sequence[ManifestEntry],
-        expected: str | None,
-        force: bool,
-    ) -> PushResult:
-        written = serialize(header, dir_meta, entries)
-        timestamp, previous = reg.push(name, written, expected=expected, force=force)
-        return PushResult(
-            name=name,
-            registry=reg.uri,
-            top_hash=written.top_hash,
-            timestamp=timestamp,
-            entry_count=written.entry_count,
-            total_bytes=written.total_bytes,
-            previous_hash=previous,
-        )
-
-    def _delete_revision(self, registry: RegistryLocation, name: str, ref: str) -> DeleteResult:
-        reg = self.registry(registry)
-        top_hash = reg.resolve(name, ref)
-        deleted, latest = reg.delete_revision(name, top_hash)
-        return DeleteResult(
-            name=name,
-            registry=reg.uri,
-            deleted_revisions=[Revision(top_hash=h, timestamp=t) for t, h in deleted],
-            latest=latest,
-        )
-
-    def _delete_package(self, registry: RegistryLocation, name: str) -> DeleteResult:
-        reg = self.registry(registry)
-        deleted = reg.delete_package(name)
-        return DeleteResult(
-            name=name,
-            registry=reg.uri,
-            deleted_revisions=[Revision(top_hash=h, timestamp=t) for t, h in deleted],
-            latest=None,
-        )
-
-    # Buckets and objects -----------------------------------------------
-
-    def _list_buckets(self) -> list[BucketInfo]:
-        listed: list[str] = []
-        if self.aws:
-            try:
-                with s3_errors("the bucket list"):
-                    listed = [b["Name"] for b in self.s3_client.list_buckets().get("Buckets", [])]
-            except (AuthRequiredError, PermissionDeniedError):
-                if not self.registries:
-                    raise
-        return merge_buckets(listed, [location.uri for location in self.registries])
-
-    def _list_objects(
-        self,
-        uri: str,
-        *,
-        recursive: bool = False,
-        cursor: str | None = None,
-        limit: int = DEFAULT_PAGE,
-    ) -> Page[ObjectInfo]:
-        token = cursors.decode("objects", cursor)
-        storage, prefix = self._object_location(uri)
-        page = storage.list(as_directory(prefix), delimiter=None if recursive else "/", token=token, max_keys=limit)
-        items = [_object_info(storage, obj) for obj in page.objects]
-        items += [ObjectInfo(uri=_object_uri(storage, p), kind="prefix") for p in page.prefixes]
-        items.sort(key=lambda item: item.uri)
-        return Page(items=items, next_cursor=cursors.encode("objects", page.next_token) if page.next_token else None)
-
-    def _object_info(self, uri: str) -> ObjectInfo:
-        storage, key, version = self._object(uri)
-        return _object_info(storage, storage.head(key, version_id=version))
-
-    def _read_object(
-        self, uri: str, *, offset: int = 0, max_bytes: int = DEFAULT_READ_BYTES, mode: ReadMode = "auto"
-    ) -> ReadResult:
-        storage, key, version = self._object(uri)
-        return _read(storage, key, version, uri, offset, max_bytes, mode)
-
-    def _object(self, uri: str) -> tuple[Storage, str, str | None]:
-        if uri.startswith("s3://"):
-            parsed = parse_s3_uri(uri, allow_empty_key=False)
-            return self.s3(parsed.bucket), parsed.key, parsed.version_id
-        storage, key = self._object_location(uri)
-        if not key:
-            raise InvalidInputError(f"{uri!r} names a directory, not a file.", "Name a file.")
-        return storage, key, None
-
-    def _object_location(self, uri: str) -> tuple[Storage, str]:
-        """Storage and key (or prefix) of an ``s3://`` URI, or of a path inside a configured local registry."""
-        if uri.startswith("s3://"):
-            parsed = parse_s3_uri(uri)
-            if parsed.version_id:
-                raise InvalidInputError(f"{uri!r} has a versionId; a listing takes a prefix.", "Drop ?versionId=.")
-            return self.s3(parsed.bucket), parsed.key
-        path = local_path(uri)
-        for location in self.registries:
-            root = location.path
-            if location.is_local and root is not None and (path == root or root in path.parents):
-                return LocalStorage(root), path.relative_to(root).as_posix() if path != root else ""
-        raise InvalidInputError(
-            f"{uri!r} is not an S3 URI or a path inside a configured local registry.",
-            "Use s3://bucket/key, or add the local registry to QUILT_MCP_REGISTRIES.",
-        )
-
-
-def _read(
-    storage: Storage, key: str, version: str | None, source: str, offset: int, max_bytes: int, mode: ReadMode
-) -> ReadResult:
-    data, total = storage.read_range(key, offset, max_bytes, version_id=version)
-    return read_result(source, data, offset=offset, total_size=total, mode=mode)
-
-
-def _object_uri(storage: Storage, key: str) -> str:
-    """The URI of an object or (``key`` ending in '/') a prefix."""
-    uri = storage.physical_key(key)
-    return uri + "/" if key.endswith("/") and not uri.endswith("/") else uri
-
-
-def _object_info(storage: Storage, obj: ObjectMeta) -> ObjectInfo:
-    return ObjectInfo(
-        uri=_object_uri(storage, obj.key),
-        kind="object",
-        size=obj.size,
-        last_modified=obj.last_modified,
-        etag=obj.etag,
-        version_id=obj.version_id,
-        content_type=obj.content_type,
-    )
-
-
 def _latest_header(reg: Registry, name: str) -> tuple[str, dict[str, Any]] | None:
     """The top hash and manifest header of the latest revision of ``name``; None if there is none."""
     top_hash = reg.latest(name)
@@ -560,68 +344,3 @@ def _latest_header(reg: Registry, name: str) -> tuple[str, dict[str, Any]] | Non
         return top_hash, reg.header(top_hash)
     except NotFoundError:
         return None
-
-
-def _compare(old: Manifest, new: Manifest) -> Iterator[tuple[str, ManifestEntry | None, ManifestEntry | None]]:
-    """Walk two manifests in walk order: ``("added"|"removed"|"changed", before, after)``.
-
-    Byte-identical lines are the same entry and are passed over unparsed, so a
-    diff of two big revisions parses only what differs.
-    """
-    i = j = 0
-    n, m = len(old), len(new)
-    while i < n or j < m:
-        if i < n and j < m and old.line_at(i) == new.line_at(j):
-            i, j = i + 1, j + 1
-            continue
-        a = old.entry_at(i) if i < n else None
-        b = new.entry_at(j) if j < m else None
-        ka = sort_key(a.logical_key) if a is not None else None
-        kb = sort_key(b.logical_key) if b is not None else None
-        if kb is None or (ka is not None and ka < kb):
-            yield "removed", a, None
-            i += 1
-        elif ka is None or kb < ka:
-            yield "added", None, b
-            j += 1
-        else:
-            if not a.same_content(b):  # type: ignore[union-attr]
-                yield "changed", a, b
-            i, j = i + 1, j + 1
-
-
-def _overlay(base: Iterator[ManifestEntry], added: list[ManifestEntry]) -> Iterator[ManifestEntry]:
-    """``base`` with ``added`` merged in (both in walk order); an added entry replaces a base one."""
-    replacing = iter(added)
-    nxt = next(replacing, None)
-    for entry in base:
-        key = sort_key(entry.logical_key)
-        while nxt is not None and sort_key(nxt.logical_key) < key:
-            yield nxt
-            nxt = next(replacing, None)
-        if nxt is not None and sort_key(nxt.logical_key) == key:
-            continue
-        yield entry
-    while nxt is not None:
-        yield nxt
-        nxt = next(replacing, None)
-
-
-class _Removal:
-    """The logical keys and directory prefixes an update drops; each must match something in the base."""
-
-    def __init__(self, remove: Sequence[str], base: Manifest) -> None:
-        self.keys = {k for k in remove if not k.endswith("/")}
-        self.dirs = tuple(k for k in remove if k.endswith("/"))
-        for key in self.keys:
-            if base.find(key) is None:
-                raise NotFoundError(f"Cannot remove {key!r}: it is not in the base revision.", "Browse the package.")
-        for directory in self.dirs:
-            lo, hi = base.directory(directory.rstrip("/"))
-            if lo == hi:
-                raise NotFoundError(
-                    f"Cannot remove {directory}: no entries below it in the base revision.", "Browse the package."
-                )
-
-    def drops(self, logical_key: str) -> bool:
-        return logical_key in self.keys or logical_key.startswith(self.dirs)
