@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from quilt_mcp import capabilities as cap
 from quilt_mcp.errors import InvalidInputError, NotSupportedError
-from quilt_mcp.models import BucketInfo, EntrySource, Page, PackageSummary
+from quilt_mcp.models import BucketInfo, EntrySource, PackageSummary, Page
 from quilt_mcp.ops import OPERATIONS, QuiltOps, unimplemented
 from quilt_mcp.uris import RegistryLocation
 from quilt_mcp_conformance.suite.capabilities import minimal_arguments

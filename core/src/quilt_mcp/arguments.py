@@ -159,4 +159,3 @@ def object_uri(uri: str, capabilities: frozenset[str]) -> str:
         return uri
     parse_s3_uri(uri, allow_empty_key=False)
     return uri
-

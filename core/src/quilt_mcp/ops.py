@@ -28,12 +28,12 @@ Common arguments:
 from __future__ import annotations
 
 from abc import ABC
-from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
 from quilt_mcp import arguments as check
-from quilt_mcp import capabilities as cap
-from quilt_mcp.errors import NotSupportedError
+from quilt_mcp.backend_methods import BackendMethods, MetaMode, Progress, unimplemented
+from quilt_mcp.capabilities import OPERATIONS, WRITE_OPERATIONS
 from quilt_mcp.models import (
     BrowsePage,
     BucketInfo,
@@ -56,10 +56,6 @@ from quilt_mcp.names import validate_logical_key, validate_package_name, validat
 from quilt_mcp.search import search_needle
 from quilt_mcp.uris import RegistryLocation
 
-Progress = Callable[[float, float | None, str], None]
-"""``progress(done, total, message)``; ``total`` is None when unknown."""
-
-MetaMode = Literal["merge", "replace"]
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
@@ -69,7 +65,7 @@ MAX_URL_SECONDS = 7 * 24 * 3600
 """The longest a presigned URL may stay valid (S3's limit for SigV4)."""
 
 
-class QuiltOps(ABC):
+class QuiltOps(BackendMethods, ABC):
     """Operations on Quilt registries: the pipeline, then one backend's implementation.
 
     ``backend_name`` and ``capabilities`` describe this instance (the
@@ -310,154 +306,8 @@ class QuiltOps(ABC):
         offset, max_bytes = check.offset(offset), check.limit(max_bytes, MAX_READ_BYTES, "max_bytes")
         return self._read_object(uri, offset=offset, max_bytes=max_bytes, mode=check.read_mode(mode))
 
-    # What a backend implements ----------------------------------------------
-    # Each raises NotSupportedError here; a backend overrides those of its capabilities.
 
-    def _not_implemented(self, operation: str) -> NotSupportedError:
-        return check.missing_capability(self.backend_name, OPERATIONS[operation])
-
-    def _list_packages(
-        self, registry: RegistryLocation, *, prefix: str, cursor: str | None, limit: int
-    ) -> Page[PackageSummary]:
-        raise self._not_implemented("list_packages")
-
-    def _list_revisions(
-        self, registry: RegistryLocation, name: str, *, cursor: str | None, limit: int
-    ) -> Page[Revision]:
-        raise self._not_implemented("list_revisions")
-
-    def _resolve_revision(self, registry: RegistryLocation, name: str, ref: str) -> str:
-        raise self._not_implemented("resolve_revision")
-
-    def _package_info(self, registry: RegistryLocation, name: str, ref: str) -> PackageInfo:
-        raise self._not_implemented("package_info")
-
-    def _browse(
-        self,
-        registry: RegistryLocation,
-        name: str,
-        ref: str,
-        *,
-        path: str,
-        recursive: bool,
-        cursor: str | None,
-        limit: int,
-        progress: Progress | None,
-    ) -> BrowsePage:
-        raise self._not_implemented("browse")
-
-    def _entry_info(self, registry: RegistryLocation, name: str, logical_key: str, ref: str) -> Entry:
-        raise self._not_implemented("entry_info")
-
-    def _read_entry(
-        self,
-        registry: RegistryLocation,
-        name: str,
-        logical_key: str,
-        ref: str,
-        *,
-        offset: int,
-        max_bytes: int,
-        mode: ReadMode,
-    ) -> ReadResult:
-        raise self._not_implemented("read_entry")
-
-    def _entry_url(
-        self, registry: RegistryLocation, name: str, logical_key: str, ref: str, *, expires_in: int
-    ) -> PresignedUrl:
-        raise self._not_implemented("entry_url")
-
-    def _diff(self, registry: RegistryLocation, name: str, before: str, after: str, *, limit: int) -> PackageDiff:
-        raise self._not_implemented("diff")
-
-    def _search_packages(
-        self, registry: RegistryLocation, needle: str, *, cursor: str | None, limit: int
-    ) -> Page[SearchHit]:
-        raise self._not_implemented("search_packages")
-
-    def _create_revision(
-        self,
-        registry: RegistryLocation,
-        name: str,
-        entries: Sequence[EntrySource],
-        *,
-        message: str | None,
-        user_meta: dict[str, Any] | None,
-        base_hash: str | None,
-        force: bool,
-        copy: bool,
-        progress: Progress | None,
-    ) -> PushResult:
-        raise self._not_implemented("create_revision")
-
-    def _update_revision(
-        self,
-        registry: RegistryLocation,
-        name: str,
-        *,
-        base_ref: str,
-        add: Sequence[EntrySource],
-        remove: Sequence[str],
-        user_meta: dict[str, Any] | None,
-        meta_mode: MetaMode,
-        message: str | None,
-        force: bool,
-        copy: bool,
-        progress: Progress | None,
-    ) -> PushResult:
-        raise self._not_implemented("update_revision")
-
-    def _delete_revision(self, registry: RegistryLocation, name: str, ref: str) -> DeleteResult:
-        raise self._not_implemented("delete_revision")
-
-    def _delete_package(self, registry: RegistryLocation, name: str) -> DeleteResult:
-        raise self._not_implemented("delete_package")
-
-    def _list_buckets(self) -> list[BucketInfo]:
-        raise self._not_implemented("list_buckets")
-
-    def _list_objects(self, uri: str, *, recursive: bool, cursor: str | None, limit: int) -> Page[ObjectInfo]:
-        raise self._not_implemented("list_objects")
-
-    def _object_info(self, uri: str) -> ObjectInfo:
-        raise self._not_implemented("object_info")
-
-    def _read_object(self, uri: str, *, offset: int, max_bytes: int, mode: ReadMode) -> ReadResult:
-        raise self._not_implemented("read_object")
-
-
-def unimplemented(ops_class: type[QuiltOps], capabilities: frozenset[str]) -> list[str]:
-    """Operations allowed by ``capabilities`` whose ``_``-method ``ops_class`` does not implement."""
-    return sorted(
-        op
-        for op, need in OPERATIONS.items()
-        if need in capabilities and getattr(ops_class, f"_{op}") is getattr(QuiltOps, f"_{op}")
-    )
-
-
-OPERATIONS: dict[str, str] = {
-    "list_packages": cap.READ,
-    "list_revisions": cap.READ,
-    "resolve_revision": cap.READ,
-    "package_info": cap.READ,
-    "browse": cap.READ,
-    "entry_info": cap.READ,
-    "read_entry": cap.READ,
-    "entry_url": cap.PRESIGN,
-    "diff": cap.READ,
-    "search_packages": cap.SEARCH,
-    "create_revision": cap.WRITE,
-    "update_revision": cap.WRITE,
-    "delete_revision": cap.DELETE,
-    "delete_package": cap.DELETE,
-    "list_buckets": cap.BUCKETS,
-    "list_objects": cap.BUCKETS,
-    "object_info": cap.BUCKETS,
-    "read_object": cap.BUCKETS,
-}
-"""Every ``QuiltOps`` operation and the capability it needs."""
-
-WRITE_OPERATIONS: frozenset[str] = frozenset(
-    {"create_revision", "update_revision", "delete_revision", "delete_package"}
-)
-"""Operations that change a registry; hidden in read-only mode."""
+__all__ = [
+    "DEFAULT_PAGE", "DEFAULT_READ_BYTES", "MAX_PAGE", "MAX_READ_BYTES", "MAX_URL_SECONDS", "OPERATIONS",
+    "WRITE_OPERATIONS", "MetaMode", "Progress", "QuiltOps", "unimplemented",
+]  # fmt: skip

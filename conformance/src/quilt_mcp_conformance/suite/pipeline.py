@@ -9,6 +9,7 @@ from typing import Any
 from quilt_mcp.errors import InvalidInputError, NotSupportedError
 from quilt_mcp.models import EntrySource
 from quilt_mcp.ops import OPERATIONS, QuiltOps
+
 from quilt_mcp_conformance.suite.support import refused
 
 PKG = "conformance/probe"

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, ContextManager
 
 from quilt_mcp.errors import AuthRequiredError, BackendUnavailableError, PermissionDeniedError
-from quilt_mcp.models import ObjectInfo, Page, PresignedUrl, ReadMode, ReadResult
 from quilt_mcp.kit.reading import read_result
+from quilt_mcp.models import ObjectInfo, Page, PresignedUrl, ReadMode, ReadResult
 from quilt_mcp.s3_errors import s3_error
 from quilt_mcp.uris import S3Uri, as_directory, parse_s3_uri
 

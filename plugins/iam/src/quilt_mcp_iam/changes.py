@@ -11,7 +11,6 @@ from quilt_mcp.errors import (
 from quilt_mcp_iam.manifest import Manifest, ManifestEntry, sort_key
 
 
-
 def compare(old: Manifest, new: Manifest) -> Iterator[tuple[str, ManifestEntry | None, ManifestEntry | None]]:
     """Walk two manifests in walk order: ``("added"|"removed"|"changed", before, after)``.
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-
 from quilt_mcp import cursors
 from quilt_mcp.errors import (
     AuthRequiredError,
     InvalidInputError,
     PermissionDeniedError,
 )
+from quilt_mcp.kit.buckets import merge_buckets
+from quilt_mcp.kit.reading import read_result
+from quilt_mcp.kit.s3objects import s3_errors
 from quilt_mcp.models import (
     BucketInfo,
     ObjectInfo,
@@ -20,15 +22,10 @@ from quilt_mcp.ops import (
     DEFAULT_PAGE,
     DEFAULT_READ_BYTES,
 )
-from quilt_mcp.kit.buckets import merge_buckets
-from quilt_mcp.kit.reading import read_result
-from quilt_mcp.kit.s3objects import s3_errors
-from quilt_mcp.uris import RegistryLocation
-from quilt_mcp.uris import as_directory, local_path, parse_s3_uri
+from quilt_mcp.uris import RegistryLocation, as_directory, local_path, parse_s3_uri
 
 from quilt_mcp_iam.local import LocalStorage
 from quilt_mcp_iam.storage import ObjectMeta, Storage
-
 
 
 class ObjectOperations:
@@ -37,7 +34,6 @@ class ObjectOperations:
 
     aws: bool
     registries: tuple[RegistryLocation, ...]
-
 
     def _list_buckets(self) -> list[BucketInfo]:
         listed: list[str] = []

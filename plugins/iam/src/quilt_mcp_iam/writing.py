@@ -21,17 +21,14 @@ from quilt_mcp.ops import (
 )
 from quilt_mcp.uris import RegistryLocation
 
+from quilt_mcp_iam.changes import Removal, overlay
 from quilt_mcp_iam.manifest import ManifestEntry, serialize
 from quilt_mcp_iam.registry import Registry
 from quilt_mcp_iam.sources import Materializer, SourcePlanner
 
-from quilt_mcp_iam.changes import Removal, overlay
-
-
 
 class WritePath:
     """Create, update and delete revisions (a mixin of ``IamOps``: uses its ``registry``, ``s3`` and ``_package``)."""
-
 
     def _create_revision(
         self,
