@@ -62,6 +62,7 @@ class LocalStorage(Storage):
     """Files below ``root``; a key ``a/b`` is the file ``root/a/b``."""
 
     remote = False
+    keeps_versions = False
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -147,6 +148,9 @@ class LocalStorage(Storage):
             finally:
                 temp.unlink(missing_ok=True)
         return Written()
+
+    def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> Written:
+        return self.write_stream(dest_key, source.iter_chunks(key, version_id=version_id))
 
     def delete(self, key: str) -> None:
         path = self.path(key)

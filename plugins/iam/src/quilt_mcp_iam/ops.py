@@ -133,7 +133,7 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
         """
         if physical_key.startswith("s3://"):
             return self._object(physical_key)
-        if physical_key.startswith("file://") and isinstance(reg.storage, LocalStorage):
+        if physical_key.startswith("file://") and reg.uri.startswith("file://"):
             path = file_uri_path(physical_key)
             return LocalStorage(path.parent), path.name, None
         raise PermissionDeniedError(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote, urlencode, urlunparse
 
@@ -21,6 +22,7 @@ from quilt_mcp_iam.storage import (
     Written,
 )
 
+SPOOL_BYTES = 8 * 1024 * 1024
 CONDITION_CODES = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict", "409"})
 UNSUPPORTED_CONDITION_CODES = frozenset({"NotImplemented", "501"})
 
@@ -143,13 +145,25 @@ class S3Storage(Storage):
             raise ConditionFailed(key)
         return self.write(key, data)
 
-    def copy_from(self, src_bucket: str, src_key: str, src_version: str | None, key: str) -> Written:
-        """Server-side copy of an object (up to 5 GB) into ``key``, with a SHA256 checksum."""
-        source: dict[str, str] = {"Bucket": src_bucket, "Key": src_key}
-        if src_version:
-            source["VersionId"] = src_version
-        with s3_errors(s3_physical_key(src_bucket, src_key, src_version)):
-            resp = self.client.copy_object(CopySource=source, Bucket=self.bucket, Key=key, ChecksumAlgorithm="SHA256")
+    def write_stream(self, key: str, chunks: Iterable[bytes]) -> Written:
+        """Spooled to disk past ``SPOOL_BYTES``, then one PUT (S3 takes up to 5 GB), so the version is known."""
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+            for chunk in chunks:
+                spool.write(chunk)
+            spool.seek(0)
+            with s3_errors(self.physical_key(key)):
+                resp = self.client.put_object(**self._params(key, Body=spool, ChecksumAlgorithm="SHA256"))
+        return Written(resp.get("VersionId"), resp.get("ChecksumSHA256"))
+
+    def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> Written:
+        """Server-side copy (objects up to 5 GB) from an S3 ``source``, with a SHA256 checksum; else streamed."""
+        if not source.uri.startswith("s3://"):
+            return self.write_stream(dest_key, source.iter_chunks(key, version_id=version_id))
+        copied: dict[str, str] = {"Bucket": source.uri.removeprefix("s3://"), "Key": key}
+        if version_id:
+            copied["VersionId"] = version_id
+        with s3_errors(source.physical_key(key, version_id)):
+            resp = self.client.copy_object(CopySource=copied, Bucket=self.bucket, Key=dest_key, ChecksumAlgorithm="SHA256")
         result = resp.get("CopyObjectResult", {})
         return Written(resp.get("VersionId"), result.get("ChecksumSHA256"))
 

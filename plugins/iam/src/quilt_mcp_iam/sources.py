@@ -168,17 +168,16 @@ class Materializer:
             obj, value = _s3_hash(storage, obj)
             physical = s3_physical_key(storage.bucket, obj.key, obj.version_id)
             return ManifestEntry(item.logical_key, physical, obj.size, _hash(value), meta)
-        if isinstance(self.registry, LocalStorage):
-            return self._store_local(item, meta)
-        assert isinstance(self.registry, S3Storage)
-        return self._store_s3(item, meta)
+        if self.registry.keeps_versions:
+            return self._store_versioned(item, meta)
+        return self._store_content_addressed(item, meta)
 
     def _dest_key(self, logical_key: str) -> str:
         return f"{self.name}/{logical_key}"
 
-    def _store_s3(self, item: Planned, meta: dict) -> ManifestEntry:
+    def _store_versioned(self, item: Planned, meta: dict) -> ManifestEntry:
+        """At the plain key: the registry keeps earlier bytes by version."""
         registry = self.registry
-        assert isinstance(registry, S3Storage)
         key = self._dest_key(item.logical_key)
         if item.text is not None:
             written = registry.write(key, item.text)
@@ -189,17 +188,17 @@ class Materializer:
         if item.local is not None:  # pragma: no cover - refused by the planner
             raise InvalidInputError("Local files can only go into a local registry.", "Upload them to S3 first.")
         storage, obj = item.s3  # type: ignore[misc]
-        if storage.bucket == registry.bucket and obj.key == key:
+        if storage.uri == registry.uri and obj.key == key:
             copied_version, checksum = obj.version_id, obj.checksum_sha256
         else:
-            written = registry.copy_from(storage.bucket, obj.key, obj.version_id, key)
+            written = registry.copy_from(storage, obj.key, obj.version_id, key)
             copied_version, checksum = written.version_id, written.checksum_sha256
         value = _s3_value(registry, key, copied_version, obj.size, checksum)
         return ManifestEntry(item.logical_key, registry.physical_key(key, copied_version), obj.size, _hash(value), meta)
 
-    def _store_local(self, item: Planned, meta: dict) -> ManifestEntry:
+    def _store_content_addressed(self, item: Planned, meta: dict) -> ManifestEntry:
+        """At the plain key unless it holds other bytes (an earlier revision's): then beside them, by hash."""
         registry = self.registry
-        assert isinstance(registry, LocalStorage)
         chunks: Callable[[], Iterable[bytes]]
         if item.text is not None:
             text = item.text
@@ -234,7 +233,7 @@ def _s3_hash(storage: S3Storage, obj: ObjectMeta) -> tuple[ObjectMeta, str]:
     return obj, _s3_value(storage, obj.key, obj.version_id, obj.size, obj.checksum_sha256)
 
 
-def _s3_value(storage: S3Storage, key: str, version_id: str | None, size: int, checksum: str | None) -> str:
+def _s3_value(storage: Storage, key: str, version_id: str | None, size: int, checksum: str | None) -> str:
     """The object's hash value: from S3's ``checksum`` when it implies one, else from streaming the bytes."""
     return from_s3_checksum(checksum, size) or hash_chunks(storage.iter_chunks(key, version_id=version_id), size)
 
@@ -243,7 +242,7 @@ def _hash(value: str) -> dict[str, str]:
     return {"type": HASH_TYPE, "value": value}
 
 
-def _holds(storage: LocalStorage, key: str, size: int, value: str) -> bool | None:
+def _holds(storage: Storage, key: str, size: int, value: str) -> bool | None:
     """True if ``key`` already holds ``size`` bytes hashing to ``value``, False if other bytes, None if no file."""
     if not storage.exists(key):
         return None
