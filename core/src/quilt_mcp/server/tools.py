@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio
 from fastmcp import Context, FastMCP
 from fastmcp.tools import Tool
-from mcp_types import ToolAnnotations
 
 from quilt_mcp.errors import QuiltMCPError
 from quilt_mcp.models import (
@@ -36,7 +34,7 @@ from quilt_mcp.models import (
     SearchHit,
 )
 from quilt_mcp.names import validate_logical_key, validate_package_name
-from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, WRITE_OPERATIONS, QuiltOps
+from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, QuiltOps
 from quilt_mcp.server.args import (
     AddArg,
     BaseHashArg,
@@ -67,52 +65,13 @@ from quilt_mcp.server.args import (
 )
 from quilt_mcp.server.backend import BackendSession
 from quilt_mcp.server.errors import reports_errors
-from quilt_mcp.server.links import catalog_url, quilt_uri
+from quilt_mcp.server.links import package_links
 from quilt_mcp.server.output import diff_notice, page_notice, read_notice, with_notice
 from quilt_mcp.server.progress import bridge
-from quilt_mcp.server.results import AuthStatus, BucketList, Detection, PackageLinks, ResolvedRevision
-from quilt_mcp.uris import parse_registry
+from quilt_mcp.server.results import AuthStatus, BucketList, PackageLinks, ResolvedRevision, detection_of
+from quilt_mcp.server.toolspec import META_KEY, ToolSpec, tool
 
 T = TypeVar("T")
-
-META_KEY = "quilt_mcp"
-"""Key of the tools' ``_meta`` entry: ``{"operation": <QuiltOps method or None>}``."""
-
-
-@dataclass(frozen=True)
-class ToolSpec:
-    """How one tool is registered."""
-
-    name: str
-    operation: str | None
-    title: str
-    destructive: bool = False
-    idempotent: bool = True
-    open_world: bool = True
-
-    @property
-    def writes(self) -> bool:
-        return self.operation in WRITE_OPERATIONS
-
-    def annotations(self) -> ToolAnnotations:
-        return ToolAnnotations(
-            title=self.title,
-            read_only_hint=not self.writes,
-            destructive_hint=self.destructive,
-            idempotent_hint=self.idempotent,
-            open_world_hint=self.open_world,
-        )
-
-
-def tool(operation: str | None, title: str, **hints: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Mark a ``QuiltTools`` method as a tool exposing ``operation`` (None for the server's own tools)."""
-
-    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
-        fn.__tool_spec__ = ToolSpec(fn.__name__, operation, title, **hints)  # type: ignore[attr-defined]
-        return fn
-
-    return mark
-
 
 class QuiltTools:
     """The tool functions, bound to the server's backend session."""
@@ -401,7 +360,7 @@ class QuiltTools:
             return AuthStatus(
                 ok=False,
                 read_only=session.settings.read_only,
-                detections=[_detection(d) for d in detections],
+                detections=[detection_of(d) for d in detections],
                 problem=err.message,
                 advice=err.hint or None,
             )
@@ -414,7 +373,7 @@ class QuiltTools:
             capabilities=sorted(opened.ops.capabilities),
             default_registry=session.default_registry(),
             read_only=session.settings.read_only,
-            detections=[_detection(d) for d in selection.detections] if selection else [],
+            detections=[detection_of(d) for d in selection.detections] if selection else [],
         )
 
     @tool(None, "Links to a package")
@@ -426,42 +385,13 @@ class QuiltTools:
         validate_package_name(name)
         validate_logical_key(path, directory=True)
         target, top_hash = await self._resolve(name, ref, registry)
-        links = PackageLinks(registry=target, name=name, top_hash=top_hash, path=path)
-        location = parse_registry(target)
-        if location.is_local:
-            note = "Quilt+ URIs and catalog pages address S3 registries; this registry is a local directory."
-            return links.model_copy(update={"notes": [note]})
-        bucket = location.bucket
-        catalog = self.session.catalog_url()
-        update: dict[str, Any] = {
-            "quilt_uri": quilt_uri(bucket, name, top_hash=top_hash, path=path, catalog=catalog),
-            "latest_quilt_uri": quilt_uri(bucket, name, path=path, catalog=catalog),
-        }
-        if catalog:
-            update["catalog_url"] = catalog_url(catalog, bucket, name, top_hash=top_hash, path=path)
-            update["latest_catalog_url"] = catalog_url(catalog, bucket, name, path=path)
-        else:
-            update["notes"] = ["No catalog is known: start the server with --catalog-url / QUILT_MCP_CATALOG_URL."]
-        return links.model_copy(update=update)
+        return package_links(target, name, top_hash, path, self.session.catalog_url())
 
     async def _resolve(self, name: str, ref: str, registry: str | None) -> tuple[str, str]:
         """The registry acted on (``registry`` or the default) and the full top hash ``ref`` names there."""
         await self.session.open()
         target = self._registry(registry)
         return target, await self._call(lambda ops: ops.resolve_revision(target, name, ref))
-
-
-def _detection(detection: Any) -> Detection:
-    candidate = detection.candidate
-    if candidate is None:
-        return Detection(plugin=detection.plugin, usable=False, reason=detection.error or "nothing detected")
-    return Detection(
-        plugin=detection.plugin,
-        usable=candidate.usable and detection.error is None,
-        identity=candidate.identity,
-        priority=candidate.priority,
-        reason=candidate.reason,
-    )
 
 
 def register_tools(mcp: FastMCP, session: BackendSession) -> list[ToolSpec]:
