@@ -7,6 +7,10 @@ class TestCapabilities(suite.CapabilitiesSuite):
     pass
 
 
+class TestPipeline(suite.PipelineSuite):
+    pass
+
+
 class TestListPackages(suite.ListPackagesSuite):
     pass
 

@@ -1,33 +1,30 @@
 """A tiny backend that proves the harness works before real backends land (used by ``test_harness.py``).
 
-``ToyOps`` does bucket and object operations over boto3 and refuses every
-package operation with ``NotSupportedError``; its ``BackendInfo`` declares
-``buckets``. It is installed into a pytester directory as the harness module
-``toy_harness`` and offers two harnesses: ``toy-a`` claims what the backend
-declares; ``toy-b`` narrows that to nothing, so the suite must skip
-everything but the capability checks for it.
+``ToyOps`` implements only the bucket and object operations over boto3; its
+``BackendInfo`` declares ``buckets``, so the call pipeline refuses every
+package operation with ``NotSupportedError``. It is installed into a pytester
+directory as the harness module ``toy_harness`` and offers two harnesses:
+``toy-a`` claims what the backend declares; ``toy-b`` narrows that to
+nothing, so the suite must skip everything but the capability checks for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from quilt_mcp import capabilities as cap
-from quilt_mcp.errors import NotFoundError, NotSupportedError
+from quilt_mcp.errors import NotFoundError
 from quilt_mcp.models import BackendInfo, BucketInfo, ObjectInfo, Page, ReadMode, ReadResult
-from quilt_mcp.names import validate_limit
 from quilt_mcp.ops import (
-    DEFAULT_PAGE,
-    DEFAULT_READ_BYTES,
-    MAX_PAGE,
-    OPERATIONS,
     QuiltOps,
 )
 from quilt_mcp.uris import S3Uri, as_directory, parse_s3_uri
 from quilt_mcp_conformance.harness import BackendHarness, Infrastructure, hookimpl
 
 MISSING = {"NoSuchBucket", "NoSuchKey", "NoSuchVersion", "404"}
+
+
 TOY_INFO = BackendInfo(
     name="toy", version="0", priority=0, capabilities=frozenset({cap.BUCKETS}), summary="Buckets and objects only."
 )
@@ -53,16 +50,16 @@ class ToyObjects:
                 raise NotFoundError(f"{what} does not exist.", "Check the bucket and key.") from err
             raise
 
-    def list_buckets(self) -> list[BucketInfo]:
+    def _list_buckets(self) -> list[BucketInfo]:
         listed = [BucketInfo(uri=f"s3://{b['Name']}", source="s3") for b in self.s3.list_buckets()["Buckets"]]
         seen = {b.uri for b in listed}
         return listed + [BucketInfo(uri=uri, source="configured") for uri in self.registries if uri not in seen]
 
-    def list_objects(
-        self, uri: str, *, recursive: bool = False, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    def _list_objects(
+        self, uri: str, *, recursive: bool, cursor: str | None, limit: int
     ) -> Page[ObjectInfo]:
         where = parse_s3_uri(uri)
-        args: dict[str, Any] = {"Bucket": where.bucket, "Prefix": as_directory(where.key), "MaxKeys": validate_limit(limit, MAX_PAGE)}
+        args: dict[str, Any] = {"Bucket": where.bucket, "Prefix": as_directory(where.key), "MaxKeys": limit}
         if not recursive:
             args["Delimiter"] = "/"
         if cursor:
@@ -84,7 +81,7 @@ class ToyObjects:
         version = {"VersionId": where.version_id} if where.version_id else {}
         return where, version, self._call("head_object", uri, Bucket=where.bucket, Key=where.key, **version)
 
-    def object_info(self, uri: str) -> ObjectInfo:
+    def _object_info(self, uri: str) -> ObjectInfo:
         where, _, head = self._head(uri)
         return ObjectInfo(
             uri=S3Uri(where.bucket, where.key).uri,
@@ -95,8 +92,8 @@ class ToyObjects:
             content_type=head.get("ContentType"),
         )
 
-    def read_object(
-        self, uri: str, *, offset: int = 0, max_bytes: int = DEFAULT_READ_BYTES, mode: ReadMode = "auto"
+    def _read_object(
+        self, uri: str, *, offset: int, max_bytes: int, mode: ReadMode
     ) -> ReadResult:
         where, version, head = self._head(uri)
         size = head["ContentLength"]
@@ -108,20 +105,8 @@ class ToyObjects:
         return ReadResult.from_bytes(uri, data, offset=offset, total_size=size, mode=mode)
 
 
-def _refusal(operation: str) -> Callable[..., Any]:
-    def refuse(self: Any, *args: Any, **kwargs: Any) -> Any:
-        raise NotSupportedError(
-            f"The toy backend cannot {operation}.", "Use a real backend.", capability=OPERATIONS[operation]
-        )
-
-    return refuse
-
-
-ToyOps: type[QuiltOps] = type(
-    "ToyOps",
-    (ToyObjects, QuiltOps),
-    {op: _refusal(op) for op, need in OPERATIONS.items() if need != cap.BUCKETS},
-)
+class ToyOps(ToyObjects, QuiltOps):
+    """The toy backend: objects only."""
 
 
 class ToyHarness(BackendHarness):

@@ -15,7 +15,7 @@ import pytest
 
 from quilt_mcp.errors import BackendUnavailableError, ConflictError, InvalidInputError, NotFoundError
 from quilt_mcp.models import EntrySource
-from quilt_mcp.uris import Registry as Location
+from quilt_mcp.uris import RegistryLocation as Location
 from quilt_mcp.uris import parse_registry
 from quilt_mcp_iam.local import LocalStorage
 from quilt_mcp_iam.ops import IamOps

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,28 +72,19 @@ class OpeningPlugin(InfoPlugin):
         return self.ops
 
 
-class Restricted:
-    """A real backend seen through a narrower set of capabilities, to provoke ``NotSupportedError``."""
-
-    def __init__(self, ops: QuiltOps, drop: set[str]) -> None:
-        self._ops = ops
-        self.backend_name = ops.backend_name
-        self.capabilities = frozenset(ops.capabilities - drop)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ops, name)
+def restricted(ops: QuiltOps, drop: set[str]) -> QuiltOps:
+    """A copy of a real backend with a narrower set of capabilities, to provoke ``NotSupportedError``."""
+    narrowed = copy.copy(ops)
+    narrowed.capabilities = frozenset(ops.capabilities - drop)
+    return narrowed
 
 
-class Exploding:
-    """A real backend whose ``list_packages`` fails the way a bug would (not a domain error)."""
+def exploding(ops: QuiltOps) -> QuiltOps:
+    """A copy of a real backend whose ``list_packages`` fails the way a bug would (not a domain error)."""
 
-    def __init__(self, ops: QuiltOps) -> None:
-        self._ops = ops
-        self.backend_name = ops.backend_name
-        self.capabilities = ops.capabilities
-
-    def list_packages(self, *args: Any, **kwargs: Any) -> Any:
+    def fail(*args: Any, **kwargs: Any) -> Any:
         raise KeyError("secret-internal-detail")
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ops, name)
+    broken = copy.copy(ops)
+    broken._list_packages = fail  # type: ignore[method-assign]
+    return broken

@@ -15,7 +15,7 @@ from quilt_mcp.server import build_server
 from quilt_mcp.settings import Settings
 
 from .conftest import connect, error_text, iam_settings, open_iam
-from .fakes import Exploding, InfoPlugin, Restricted
+from .fakes import exploding, InfoPlugin, restricted
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def host_with_searcher() -> PluginHost:
 
 
 async def test_a_missing_capability_is_named_with_the_installed_backends_that_have_it(local_registry, protocol):
-    ops = Restricted(open_iam(local_registry), drop={cap.SEARCH})
+    ops = restricted(open_iam(local_registry), drop={cap.SEARCH})
     server = build_server(iam_settings(local_registry), host=host_with_searcher(), ops=ops)
 
     async with connect(server, protocol) as client:
@@ -72,7 +72,7 @@ async def test_a_missing_capability_is_named_with_the_installed_backends_that_ha
 
 
 async def test_a_local_registry_needs_the_local_registry_capability(local_registry, protocol):
-    ops = Restricted(open_iam(local_registry), drop={cap.LOCAL_REGISTRY})
+    ops = restricted(open_iam(local_registry), drop={cap.LOCAL_REGISTRY})
     server = build_server(iam_settings(local_registry), host=PluginHost.from_plugins({"iam": iam_plugin}), ops=ops)
 
     async with connect(server, protocol) as client:
@@ -83,7 +83,7 @@ async def test_a_local_registry_needs_the_local_registry_capability(local_regist
 
 
 async def test_an_unexpected_exception_is_reported_as_a_bug_without_its_details(local_registry, protocol, caplog):
-    server = build_server(iam_settings(local_registry), ops=Exploding(open_iam(local_registry)))
+    server = build_server(iam_settings(local_registry), ops=exploding(open_iam(local_registry)))
 
     with caplog.at_level(logging.ERROR, logger="quilt_mcp.server"):
         async with connect(server, protocol) as client:
@@ -91,8 +91,8 @@ async def test_an_unexpected_exception_is_reported_as_a_bug_without_its_details(
 
     assert text.startswith("Internal error in tool 'package_list' (KeyError). This is a bug, please report it")
     assert "secret-internal-detail" not in text and "Traceback" not in text
-    logged = [r for r in caplog.records if r.name == "quilt_mcp.server" and r.exc_info]
-    assert logged and "secret-internal-detail" in str(logged[0].exc_info[1])
+    logged = [r for r in caplog.records if r.name == "quilt_mcp.server" and (r.exc_info or r.exc_text)]
+    assert logged and "secret-internal-detail" in (logged[0].exc_text or str(logged[0].exc_info[1]))
 
 
 async def test_user_errors_log_no_error_line_and_no_traceback_above_debug(s3_registry, caplog):

@@ -19,7 +19,7 @@ from quilt_mcp.settings import Settings
 from quilt_mcp.tools_api import PluginTool
 
 from .conftest import connect, error_text, iam_settings, open_iam
-from .fakes import InfoPlugin, Restricted
+from .fakes import InfoPlugin, restricted
 
 
 class Count(BaseModel):
@@ -80,7 +80,7 @@ async def test_a_plugin_tool_runs_with_the_chosen_backend(local_registry, protoc
 
 
 async def test_a_plugin_tool_reports_domain_errors_and_missing_capabilities(local_registry, protocol):
-    ops = Restricted(open_iam(local_registry), drop={cap.SEARCH})
+    ops = restricted(open_iam(local_registry), drop={cap.SEARCH})
     server = build_server(iam_settings(local_registry), host=extras_host(), ops=ops)
 
     async with connect(server, protocol) as client:

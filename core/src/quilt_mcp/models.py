@@ -13,8 +13,10 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from quilt_mcp.names import MAX_KEY_BYTES
+
 T = TypeVar("T")
-MAX_LOGICAL_KEY = 1024
+MAX_LOGICAL_KEY = MAX_KEY_BYTES
 """Longest logical key, in characters, any tool accepts (writing and reading alike)."""
 MAX_SOURCE = 2048
 
@@ -241,7 +243,6 @@ class EntrySource(Model):
 
     logical_key: str = Field(
         description="Logical key in the package, e.g. 'data/table.csv'; a directory prefix for a source prefix.",
-        min_length=1,
         max_length=MAX_LOGICAL_KEY,
     )
     source: str | None = Field(

@@ -13,6 +13,8 @@ from quilt_mcp.errors import InvalidInputError
 PACKAGE_NAME_RE = re.compile(r"^[\w-]+/[\w-]+$")
 TOP_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 HASH_PREFIX_MIN = 6
+MAX_KEY_BYTES = 1024
+"""The longest logical key (UTF-8 bytes) read or written: S3's limit for a whole key."""
 
 
 def validate_package_name(name: str) -> str:
@@ -29,7 +31,7 @@ def validate_logical_key(key: str, *, directory: bool = False) -> str:
     """Return ``key`` if it is a valid logical key; else ``InvalidInputError``.
 
     A logical key has no empty, ``.`` or ``..`` segment, does not start with
-    ``/`` and contains no backslash or NUL. With ``directory``, ``""`` (the
+    ``/``, contains no backslash or NUL and is at most ``MAX_KEY_BYTES`` long. With ``directory``, ``""`` (the
     root) and a trailing ``/`` are allowed.
     """
     if directory:
@@ -49,6 +51,10 @@ def validate_logical_key(key: str, *, directory: bool = False) -> str:
         raise InvalidInputError(
             f"Invalid logical key {key!r}.",
             "Use '/'-separated segments with no empty, '.' or '..' segment and no leading '/', e.g. 'data/file.csv'.",
+        )
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise InvalidInputError(
+            f"Logical key {key[:40]!r}... is longer than {MAX_KEY_BYTES} bytes.", "Use a shorter logical key."
         )
     return key
 

@@ -1,7 +1,15 @@
-"""``QuiltOps``: the one typed interface every backend implements.
+"""``QuiltOps``: the one typed interface of every backend, and the call pipeline in front of it.
 
-Every method takes plain arguments and returns a domain model from
-``quilt_mcp.models``. Every failure is a ``quilt_mcp.errors`` error whose
+Callers (the server's tools, the conformance suite, applications) call the
+public methods. Each one checks that the backend has the capability the
+operation needs (``OPERATIONS``), validates every argument once with
+``quilt_mcp.arguments`` (so a bad input gets the same message whichever
+backend is chosen), and only then calls the protected method of the same name
+with a leading underscore (``browse`` -> ``_browse``), which a backend
+implements. Public methods are final by convention: backends never override
+them.
+
+Every method returns a domain model from ``quilt_mcp.models``. Every failure is a ``quilt_mcp.errors`` error whose
 message says what to do next. Methods are synchronous (backends use boto3 and
 quilt3, which block); the server runs them in worker threads.
 
@@ -19,11 +27,13 @@ Common arguments:
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from abc import ABC
+from collections.abc import Sequence
+from typing import Any
 
-from quilt_mcp import capabilities as cap
+from quilt_mcp import arguments as check
+from quilt_mcp.backend_methods import BackendMethods, MetaMode, Progress, unimplemented
+from quilt_mcp.capabilities import OPERATIONS, WRITE_OPERATIONS
 from quilt_mcp.models import (
     BrowsePage,
     BucketInfo,
@@ -42,11 +52,10 @@ from quilt_mcp.models import (
     Revision,
     SearchHit,
 )
+from quilt_mcp.names import validate_logical_key, validate_package_name, validate_ref
+from quilt_mcp.search import search_needle
+from quilt_mcp.uris import RegistryLocation
 
-Progress = Callable[[float, float | None, str], None]
-"""``progress(done, total, message)``; ``total`` is None when unknown."""
-
-MetaMode = Literal["merge", "replace"]
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
@@ -56,44 +65,69 @@ MAX_URL_SECONDS = 7 * 24 * 3600
 """The longest a presigned URL may stay valid (S3's limit for SigV4)."""
 
 
-class QuiltOps(ABC):
-    """Operations on Quilt registries, implemented by one backend.
+class QuiltOps(BackendMethods, ABC):
+    """Operations on Quilt registries: the pipeline, then one backend's implementation.
 
-    ``backend_name`` and ``capabilities`` describe this instance; an operation
+    ``backend_name`` and ``capabilities`` describe this instance (the
+    plugin's ``BackendInfo`` declares the same capabilities). An operation
     whose capability (see ``OPERATIONS``) is missing raises
-    ``NotSupportedError``.
+    ``NotSupportedError`` before anything else happens.
+
+    A backend implements the ``_``-prefixed method of every operation its
+    capabilities allow. They receive arguments already validated:
+    ``registry`` as a parsed ``RegistryLocation`` (local only with
+    ``local_registry``), names valid, refs lower-cased, logical keys valid,
+    limits within 1..``MAX_PAGE``, offsets and ``max_bytes`` in bounds,
+    search queries stripped and lower-cased, entry sources well formed.
+    A ``_``-method of a capability the backend lacks is never called.
     """
 
     backend_name: str
     capabilities: frozenset[str]
 
+    def _needs(self, operation: str) -> None:
+        check.require(self.backend_name, self.capabilities, OPERATIONS[operation])
+
+    def _checked_registry(self, operation: str, registry: str) -> RegistryLocation:
+        self._needs(operation)
+        return check.registry(registry, self.backend_name, self.capabilities)
+
+    def _checked_package(self, operation: str, registry: str, name: str) -> RegistryLocation:
+        location = self._checked_registry(operation, registry)
+        validate_package_name(name)
+        return location
+
     # Packages: reading -------------------------------------------------
 
-    @abstractmethod
     def list_packages(
         self, registry: str, *, prefix: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[PackageSummary]:
         """Package names in ``registry`` starting with ``prefix``, sorted by name."""
+        location = self._checked_registry("list_packages", registry)
+        check.text(prefix, "prefix")
+        return self._list_packages(location, prefix=prefix, cursor=cursor, limit=check.limit(limit, MAX_PAGE))
 
-    @abstractmethod
     def list_revisions(
         self, registry: str, name: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[Revision]:
         """Revisions of ``name``, newest first. ``NotFoundError`` if the package does not exist."""
+        location = self._checked_package("list_revisions", registry, name)
+        return self._list_revisions(location, name, cursor=cursor, limit=check.limit(limit, MAX_PAGE))
 
-    @abstractmethod
     def resolve_revision(self, registry: str, name: str, ref: str = "latest") -> str:
         """The full top hash ``ref`` names.
 
         ``NotFoundError`` when nothing matches; ``InvalidInputError`` when a
         prefix is shorter than 6 characters, not hex, or matches several revisions.
         """
+        location = self._checked_package("resolve_revision", registry, name)
+        return self._resolve_revision(location, name, validate_ref(ref))
 
-    @abstractmethod
     def package_info(self, registry: str, name: str, ref: str = "latest") -> PackageInfo:
         """Header, size and entry count of one revision."""
+        location = self._checked_package("package_info", registry, name)
+        return self._package_info(location, name, validate_ref(ref))
 
-    @abstractmethod
     def browse(
         self,
         registry: str,
@@ -112,12 +146,19 @@ class QuiltOps(ABC):
         ``recursive`` lists every file below ``path``. ``NotFoundError`` if
         ``path`` is neither a directory nor the root.
         """
+        location = self._checked_package("browse", registry, name)
+        ref = validate_ref(ref)
+        validate_logical_key(path, directory=True)
+        limit = check.limit(limit, MAX_PAGE)
+        return self._browse(
+            location, name, ref, path=path, recursive=recursive, cursor=cursor, limit=limit, progress=progress
+        )
 
-    @abstractmethod
     def entry_info(self, registry: str, name: str, logical_key: str, ref: str = "latest") -> Entry:
         """One entry of a revision. ``NotFoundError`` if the key is not in it."""
+        location = self._checked_package("entry_info", registry, name)
+        return self._entry_info(location, name, validate_logical_key(logical_key), validate_ref(ref))
 
-    @abstractmethod
     def read_entry(
         self,
         registry: str,
@@ -130,28 +171,44 @@ class QuiltOps(ABC):
         mode: ReadMode = "auto",
     ) -> ReadResult:
         """At most ``max_bytes`` of an entry from ``offset``; ``truncated`` says if more remain."""
+        location = self._checked_package("read_entry", registry, name)
+        logical_key, ref = validate_logical_key(logical_key), validate_ref(ref)
+        offset, max_bytes = check.offset(offset), check.limit(max_bytes, MAX_READ_BYTES, "max_bytes")
+        return self._read_entry(
+            location, name, logical_key, ref, offset=offset, max_bytes=max_bytes, mode=check.read_mode(mode)
+        )
 
-    @abstractmethod
     def entry_url(
         self, registry: str, name: str, logical_key: str, ref: str = "latest", *, expires_in: int = 3600
     ) -> PresignedUrl:
         """A URL fetching the entry's bytes without further credentials."""
+        location = self._checked_package("entry_url", registry, name)
+        logical_key, ref = validate_logical_key(logical_key), validate_ref(ref)
+        expires_in = check.limit(expires_in, MAX_URL_SECONDS, "expires_in")
+        return self._entry_url(location, name, logical_key, ref, expires_in=expires_in)
 
-    @abstractmethod
     def diff(
         self, registry: str, name: str, before: str, after: str = "latest", *, limit: int = MAX_PAGE
     ) -> PackageDiff:
         """Entries added, removed and changed from ``before`` to ``after``, and header changes."""
+        location = self._checked_package("diff", registry, name)
+        before, after = validate_ref(before), validate_ref(after)
+        return self._diff(location, name, before, after, limit=check.limit(limit, MAX_PAGE))
 
-    @abstractmethod
     def search_packages(
         self, registry: str, query: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[SearchHit]:
-        """Packages whose name, latest message or latest user metadata contain ``query`` (case-insensitive)."""
+        """Packages whose name, latest message or latest user metadata contain ``query`` (case-insensitive).
+
+        A page may hold fewer than ``limit`` hits while ``next_cursor`` is set:
+        follow it to the end.
+        """
+        location = self._checked_registry("search_packages", registry)
+        limit = check.limit(limit, MAX_PAGE)
+        return self._search_packages(location, search_needle(query), cursor=cursor, limit=limit)
 
     # Packages: writing -------------------------------------------------
 
-    @abstractmethod
     def create_revision(
         self,
         registry: str,
@@ -173,8 +230,14 @@ class QuiltOps(ABC):
         when ``base_hash`` is None) unless ``force``: otherwise
         ``ConflictError`` naming both hashes, and nothing becomes visible.
         """
+        location = self._checked_package("create_revision", registry, name)
+        entries = check.sources(entries, location)
+        base_hash = validate_ref(base_hash) if base_hash is not None else None
+        return self._create_revision(
+            location, name, entries, message=message, user_meta=user_meta, base_hash=base_hash,
+            force=force, copy=copy, progress=progress,
+        )  # fmt: skip
 
-    @abstractmethod
     def update_revision(
         self,
         registry: str,
@@ -196,66 +259,55 @@ class QuiltOps(ABC):
         ``ConflictError`` naming both hashes if ``latest`` is no longer the
         base revision when the write lands, unless ``force``.
         """
+        location = self._checked_package("update_revision", registry, name)
+        base_ref, meta_mode = validate_ref(base_ref), check.meta_mode(meta_mode)  # type: ignore[assignment]
+        remove, add = check.removals(remove), check.sources(add, location)
+        return self._update_revision(
+            location, name, base_ref=base_ref, add=add, remove=remove, user_meta=user_meta, meta_mode=meta_mode,
+            message=message, force=force, copy=copy, progress=progress,
+        )  # fmt: skip
 
-    @abstractmethod
     def delete_revision(self, registry: str, name: str, ref: str) -> DeleteResult:
         """Remove the pointers of one revision; re-point ``latest`` to the newest remaining one."""
+        location = self._checked_package("delete_revision", registry, name)
+        return self._delete_revision(location, name, validate_ref(ref))
 
-    @abstractmethod
     def delete_package(self, registry: str, name: str) -> DeleteResult:
         """Remove every pointer of a package. Manifests and data are kept."""
+        return self._delete_package(self._checked_package("delete_package", registry, name), name)
 
     # Buckets and objects -----------------------------------------------
 
-    @abstractmethod
     def list_buckets(self) -> list[BucketInfo]:
         """Buckets the identity can list, then registries from settings, without duplicates."""
+        self._needs("list_buckets")
+        return self._list_buckets()
 
-    @abstractmethod
     def list_objects(
-        self,
-        uri: str,
-        *,
-        recursive: bool = False,
-        cursor: str | None = None,
-        limit: int = DEFAULT_PAGE,
+        self, uri: str, *, recursive: bool = False, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[ObjectInfo]:
-        """Objects below ``uri`` (``s3://bucket/prefix``); one level (with prefixes) unless ``recursive``."""
+        """Objects below ``uri`` (``s3://bucket/prefix``, read as a directory); one level (with
+        prefixes) unless ``recursive``."""
+        self._needs("list_objects")
+        uri = check.prefix_uri(uri, self.capabilities)
+        return self._list_objects(uri, recursive=recursive, cursor=cursor, limit=check.limit(limit, MAX_PAGE))
 
-    @abstractmethod
     def object_info(self, uri: str) -> ObjectInfo:
         """Size, time, ETag, version and content type of one object."""
+        self._needs("object_info")
+        return self._object_info(check.object_uri(uri, self.capabilities))
 
-    @abstractmethod
     def read_object(
         self, uri: str, *, offset: int = 0, max_bytes: int = DEFAULT_READ_BYTES, mode: ReadMode = "auto"
     ) -> ReadResult:
         """At most ``max_bytes`` of an object from ``offset``."""
+        self._needs("read_object")
+        uri = check.object_uri(uri, self.capabilities)
+        offset, max_bytes = check.offset(offset), check.limit(max_bytes, MAX_READ_BYTES, "max_bytes")
+        return self._read_object(uri, offset=offset, max_bytes=max_bytes, mode=check.read_mode(mode))
 
 
-OPERATIONS: dict[str, str] = {
-    "list_packages": cap.READ,
-    "list_revisions": cap.READ,
-    "resolve_revision": cap.READ,
-    "package_info": cap.READ,
-    "browse": cap.READ,
-    "entry_info": cap.READ,
-    "read_entry": cap.READ,
-    "entry_url": cap.PRESIGN,
-    "diff": cap.READ,
-    "search_packages": cap.SEARCH,
-    "create_revision": cap.WRITE,
-    "update_revision": cap.WRITE,
-    "delete_revision": cap.DELETE,
-    "delete_package": cap.DELETE,
-    "list_buckets": cap.BUCKETS,
-    "list_objects": cap.BUCKETS,
-    "object_info": cap.BUCKETS,
-    "read_object": cap.BUCKETS,
-}
-"""Every ``QuiltOps`` operation and the capability it needs."""
-
-WRITE_OPERATIONS: frozenset[str] = frozenset(
-    {"create_revision", "update_revision", "delete_revision", "delete_package"}
-)
-"""Operations that change a registry; hidden in read-only mode."""
+__all__ = [
+    "DEFAULT_PAGE", "DEFAULT_READ_BYTES", "MAX_PAGE", "MAX_READ_BYTES", "MAX_URL_SECONDS", "OPERATIONS",
+    "WRITE_OPERATIONS", "MetaMode", "Progress", "QuiltOps", "unimplemented",
+]  # fmt: skip

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from quilt_mcp.ops import QuiltOps
 
 
 @dataclass(frozen=True)

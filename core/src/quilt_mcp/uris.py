@@ -13,8 +13,8 @@ BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 
 
 @dataclass(frozen=True)
-class Registry:
-    """A registry location: an S3 bucket or a local directory."""
+class RegistryLocation:
+    """Where a registry lives: an S3 bucket or a local directory."""
 
     scheme: str  # "s3" or "file"
     bucket: str = ""
@@ -30,7 +30,7 @@ class Registry:
         return self.scheme == "file"
 
 
-def parse_registry(registry: str) -> Registry:
+def parse_registry(registry: str) -> RegistryLocation:
     """Parse ``s3://bucket``, ``file:///path`` or a plain local path.
 
     A plain path is made absolute. ``InvalidInputError`` for anything else,
@@ -45,17 +45,14 @@ def parse_registry(registry: str) -> Registry:
             raise InvalidInputError(
                 f"Invalid registry {registry!r}.", "A registry is a bucket, e.g. s3://my-bucket, with no key after it."
             )
-        return Registry("s3", bucket=bucket)
+        return RegistryLocation("s3", bucket=bucket)
     if registry.startswith("file://"):
-        parts = urlsplit(registry)
-        if parts.netloc not in ("", "localhost"):
-            raise InvalidInputError(f"Invalid registry {registry!r}.", "Use file:///absolute/path.")
-        return Registry("file", path=Path(unquote(parts.path)).resolve())
+        return RegistryLocation("file", path=file_uri_path(registry).resolve())
     if "://" in registry:
         raise InvalidInputError(
             f"Unsupported registry {registry!r}.", "Use s3://bucket, file:///path or a local directory path."
         )
-    return Registry("file", path=Path(registry).expanduser().resolve())
+    return RegistryLocation("file", path=Path(registry).expanduser().resolve())
 
 
 @dataclass(frozen=True)
@@ -97,3 +94,18 @@ def as_directory(key: str) -> str:
     ``list_objects("s3://b/dir")`` lists ``dir/`` in every backend.
     """
     return key if not key or key.endswith("/") else key + "/"
+
+
+def file_uri_path(uri: str) -> Path:
+    """The path of a ``file://`` URI; ``InvalidInputError`` for a remote host."""
+    parts = urlsplit(uri)
+    if parts.netloc not in ("", "localhost"):
+        raise InvalidInputError(f"Invalid file URI {uri!r}.", "Use file:///absolute/path.")
+    return Path(unquote(parts.path))
+
+
+def local_path(source: str) -> Path:
+    """The absolute path a ``file://`` URI or a plain (possibly ``~``) path names."""
+    if source.startswith("file://"):
+        return file_uri_path(source)
+    return Path(source).expanduser().resolve()

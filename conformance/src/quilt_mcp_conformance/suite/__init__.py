@@ -15,6 +15,7 @@ from quilt_mcp_conformance.suite.diffing import DiffSuite
 from quilt_mcp_conformance.suite.layout import RegistryLayoutSuite
 from quilt_mcp_conformance.suite.listing import ListPackagesSuite, RevisionsSuite
 from quilt_mcp_conformance.suite.objects import BucketsSuite
+from quilt_mcp_conformance.suite.pipeline import PipelineSuite
 from quilt_mcp_conformance.suite.reading import BrowseSuite, EntrySuite, EntryUrlSuite, PackageInfoSuite
 from quilt_mcp_conformance.suite.searching import SearchSuite
 from quilt_mcp_conformance.suite.writing import (
@@ -26,6 +27,7 @@ from quilt_mcp_conformance.suite.writing import (
 
 ALL_SUITES = (
     CapabilitiesSuite,
+    PipelineSuite,
     ListPackagesSuite,
     RevisionsSuite,
     PackageInfoSuite,

@@ -9,7 +9,7 @@ import pytest
 from quilt_mcp import capabilities as cap
 from quilt_mcp.errors import NotSupportedError
 from quilt_mcp.models import EntrySource
-from quilt_mcp.ops import OPERATIONS, QuiltOps
+from quilt_mcp.ops import OPERATIONS, QuiltOps, unimplemented
 from quilt_mcp_conformance.harness import BackendHarness
 from quilt_mcp_conformance.suite.support import refused
 
@@ -56,6 +56,9 @@ class CapabilitiesSuite:
             f"{sorted(harness.info.capabilities)}"
         )
         assert harness.capabilities <= ops.capabilities
+
+    def test_every_declared_capability_is_implemented(self, ops: QuiltOps) -> None:
+        assert unimplemented(type(ops), ops.capabilities) == [], "declared, but the _-methods are missing"
 
     def test_operations_without_their_capability_are_not_supported(self, ops: QuiltOps, registry: str) -> None:
         """Each refused operation names the missing capability, so the server can tell the client."""

@@ -9,30 +9,21 @@ for the first tool call that needs the backend, so ``tools/list`` stays fast.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import anyio
 
-from quilt_mcp import capabilities as cap
+from quilt_mcp.arguments import missing_capability
 from quilt_mcp.auth import AuthContext
 from quilt_mcp.errors import InvalidInputError, NotSupportedError
-from quilt_mcp.ops import OPERATIONS, QuiltOps
+from quilt_mcp.ops import QuiltOps
 from quilt_mcp.plugins import PluginHost
 from quilt_mcp.selection import Selection, select_backend
 from quilt_mcp.settings import Settings
-from quilt_mcp.uris import parse_registry
 
-ABILITY = {
-    cap.READ: "read packages",
-    cap.WRITE: "create or update package revisions",
-    cap.DELETE: "delete packages or revisions",
-    cap.SEARCH: "search packages",
-    cap.PRESIGN: "make download URLs",
-    cap.BUCKETS: "list buckets or read S3 objects",
-    cap.LOCAL_REGISTRY: "use a local directory as a registry",
-}
-"""What each capability lets a backend do, as the end of "cannot ..."."""
-
+T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Opened:
@@ -90,11 +81,16 @@ class BackendSession:
             return self._opened
         return await anyio.to_thread.run_sync(self.open_sync)
 
-    async def ops_for(self, operation: str) -> QuiltOps:
-        """The backend, after checking it has the capability ``operation`` needs."""
+    async def call(self, work: Callable[[QuiltOps], T]) -> T:
+        """``work(backend)`` in a worker thread; a missing capability is explained with ``require``'s hint."""
         ops = (await self.open()).ops
-        self.require(ops, OPERATIONS[operation])
-        return ops
+        try:
+            return await anyio.to_thread.run_sync(work, ops)
+        except NotSupportedError as err:
+            if err.capability is None or err.capability in ops.capabilities:
+                raise
+            self.require(ops, err.capability)
+            raise
 
     def require(self, ops: QuiltOps, capability: str) -> None:
         """``NotSupportedError`` naming ``capability`` and the installed backends that have it."""
@@ -112,12 +108,7 @@ class BackendSession:
             )
         else:
             hint = f"No installed backend declares '{capability}'; install one that does (see 'quilt-mcp doctor')."
-        raise NotSupportedError(
-            f"The {ops.backend_name} backend cannot {ABILITY.get(capability, capability)}: "
-            f"it lacks the '{capability}' capability.",
-            hint,
-            capability=capability,
-        )
+        raise missing_capability(ops.backend_name, capability, hint)
 
     def default_registry(self) -> str | None:
         """The first configured registry, else the chosen candidate's, else None."""
@@ -133,11 +124,10 @@ class BackendSession:
         opened = self._opened
         return opened.selection.chosen.details.get("catalog_url") if opened and opened.selection else None
 
-    def registry(self, given: str | None, ops: QuiltOps) -> str:
-        """The registry a tool acts on: ``given``, else the default; checked against ``ops``.
+    def registry(self, given: str | None) -> str:
+        """The registry a tool acts on: ``given``, else the default; ``InvalidInputError`` when there is none.
 
-        ``InvalidInputError`` when there is none; ``NotSupportedError`` for a
-        local directory when the backend lacks ``local_registry``.
+        The backend's call pipeline checks it (e.g. a local directory needs ``local_registry``).
         """
         registry = (given or "").strip() or self.default_registry()
         if not registry:
@@ -146,6 +136,4 @@ class BackendSession:
                 "Pass registry='s3://bucket' (or a local directory), or start the server with "
                 "--registry / QUILT_MCP_REGISTRIES.",
             )
-        if parse_registry(registry).is_local:
-            self.require(ops, cap.LOCAL_REGISTRY)
         return registry

@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
+from typing import Any
+
 from quilt_mcp.errors import InvalidInputError
+from quilt_mcp.server.results import PackageLinks
+from quilt_mcp.uris import parse_registry
 
 _PATH_SAFE = "/-_.~"
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
@@ -52,3 +56,23 @@ def catalog_base(catalog: str) -> str:
 def catalog_host(catalog: str) -> str:
     """The host (and port) of a catalog, as the ``catalog=`` part of a Quilt+ URI names it."""
     return urlsplit(catalog_base(catalog)).netloc
+
+
+def package_links(registry: str, name: str, top_hash: str, path: str, catalog: str | None) -> PackageLinks:
+    """The Quilt+ URIs and catalog URLs of ``name@top_hash`` (or ``path`` in it), pinned and following latest."""
+    links = PackageLinks(registry=registry, name=name, top_hash=top_hash, path=path)
+    location = parse_registry(registry)
+    if location.is_local:
+        note = "Quilt+ URIs and catalog pages address S3 registries; this registry is a local directory."
+        return links.model_copy(update={"notes": [note]})
+    bucket = location.bucket
+    update: dict[str, Any] = {
+        "quilt_uri": quilt_uri(bucket, name, top_hash=top_hash, path=path, catalog=catalog),
+        "latest_quilt_uri": quilt_uri(bucket, name, path=path, catalog=catalog),
+    }
+    if catalog:
+        update["catalog_url"] = catalog_url(catalog, bucket, name, top_hash=top_hash, path=path)
+        update["latest_catalog_url"] = catalog_url(catalog, bucket, name, path=path)
+    else:
+        update["notes"] = ["No catalog is known: start the server with --catalog-url / QUILT_MCP_CATALOG_URL."]
+    return links.model_copy(update=update)

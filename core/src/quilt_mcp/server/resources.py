@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
-from typing import Any
 
-import anyio
 from fastmcp import FastMCP
 from fastmcp.exceptions import ResourceError
 from fastmcp.resources import ResourceContent, ResourceResult, ResourceTemplate
@@ -41,16 +39,12 @@ class PackageResources:
     def __init__(self, session: BackendSession) -> None:
         self.session = session
 
-    async def _call(self, operation: str, bucket: str, *args: Any, **kwargs: Any) -> Any:
-        ops = await self.session.ops_for(operation)
-        method = getattr(ops, operation)
-        return await anyio.to_thread.run_sync(lambda: method(f"s3://{bucket}", *args, **kwargs))
 
     async def entry(self, bucket: str, namespace: str, name: str, top_hash: str, path: str) -> ResourceResult:
         """The content of one package entry (text, or bytes for binary files)."""
         package = f"{namespace}/{name}"
-        result: ReadResult = await self._call(
-            "read_entry", bucket, package, path, top_hash, max_bytes=RESOURCE_MAX_BYTES, mode="auto"
+        result: ReadResult = await self.session.call(
+            lambda ops: ops.read_entry(f"s3://{bucket}", package, path, top_hash, max_bytes=RESOURCE_MAX_BYTES)
         )
         guessed = mimetypes.guess_type(path)[0]
         meta = {"truncated": result.truncated, "total_size": result.total_size, "length": result.length}
@@ -69,8 +63,11 @@ class PackageResources:
     async def summary(self, bucket: str, namespace: str, name: str, top_hash: str) -> ResourceResult:
         """A package revision's header, size, entry count and top-level listing, as JSON."""
         package = f"{namespace}/{name}"
-        info = await self._call("package_info", bucket, package, top_hash)
-        listing = await self._call("browse", bucket, package, info.top_hash, limit=SUMMARY_LISTING)
+        registry = f"s3://{bucket}"
+        info = await self.session.call(lambda ops: ops.package_info(registry, package, top_hash))
+        listing = await self.session.call(
+            lambda ops: ops.browse(registry, package, info.top_hash, limit=SUMMARY_LISTING)
+        )
         summary = {
             "uri": quilt_uri(bucket, package, top_hash=info.top_hash),
             "info": info.model_dump(mode="json"),

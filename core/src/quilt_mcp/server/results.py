@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from quilt_mcp.models import BucketInfo
@@ -65,3 +67,17 @@ class PackageLinks(Result):
     catalog_url: str | None = Field(default=None, description="Catalog page of the pinned revision.")
     latest_catalog_url: str | None = Field(default=None, description="Catalog page following 'latest'.")
     notes: list[str] = Field(default_factory=list, description="Why a link is missing, if one is.")
+
+
+def detection_of(detection: Any) -> Detection:
+    """What ``auth_status`` shows of one plugin's detection."""
+    candidate = detection.candidate
+    if candidate is None:
+        return Detection(plugin=detection.plugin, usable=False, reason=detection.error or "nothing detected")
+    return Detection(
+        plugin=detection.plugin,
+        usable=candidate.usable and detection.error is None,
+        identity=candidate.identity,
+        priority=candidate.priority,
+        reason=candidate.reason,
+    )

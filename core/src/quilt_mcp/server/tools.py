@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
-from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from fastmcp import Context, FastMCP
 from fastmcp.tools import Tool
-from mcp_types import ToolAnnotations
 
 from quilt_mcp.errors import QuiltMCPError
 from quilt_mcp.models import (
@@ -37,7 +34,7 @@ from quilt_mcp.models import (
     SearchHit,
 )
 from quilt_mcp.names import validate_logical_key, validate_package_name
-from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, WRITE_OPERATIONS, QuiltOps
+from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, QuiltOps
 from quilt_mcp.server.args import (
     AddArg,
     BaseHashArg,
@@ -68,50 +65,13 @@ from quilt_mcp.server.args import (
 )
 from quilt_mcp.server.backend import BackendSession
 from quilt_mcp.server.errors import reports_errors
-from quilt_mcp.server.links import catalog_url, quilt_uri
+from quilt_mcp.server.links import package_links
 from quilt_mcp.server.output import diff_notice, page_notice, read_notice, with_notice
 from quilt_mcp.server.progress import bridge
-from quilt_mcp.server.results import AuthStatus, BucketList, Detection, PackageLinks, ResolvedRevision
-from quilt_mcp.uris import parse_registry
+from quilt_mcp.server.results import AuthStatus, BucketList, PackageLinks, ResolvedRevision, detection_of
+from quilt_mcp.server.toolspec import META_KEY, ToolSpec, tool
 
-META_KEY = "quilt_mcp"
-"""Key of the tools' ``_meta`` entry: ``{"operation": <QuiltOps method or None>}``."""
-
-
-@dataclass(frozen=True)
-class ToolSpec:
-    """How one tool is registered."""
-
-    name: str
-    operation: str | None
-    title: str
-    destructive: bool = False
-    idempotent: bool = True
-    open_world: bool = True
-
-    @property
-    def writes(self) -> bool:
-        return self.operation in WRITE_OPERATIONS
-
-    def annotations(self) -> ToolAnnotations:
-        return ToolAnnotations(
-            title=self.title,
-            read_only_hint=not self.writes,
-            destructive_hint=self.destructive,
-            idempotent_hint=self.idempotent,
-            open_world_hint=self.open_world,
-        )
-
-
-def tool(operation: str | None, title: str, **hints: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Mark a ``QuiltTools`` method as a tool exposing ``operation`` (None for the server's own tools)."""
-
-    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
-        fn.__tool_spec__ = ToolSpec(fn.__name__, operation, title, **hints)  # type: ignore[attr-defined]
-        return fn
-
-    return mark
-
+T = TypeVar("T")
 
 class QuiltTools:
     """The tool functions, bound to the server's backend session."""
@@ -128,19 +88,17 @@ class QuiltTools:
 
     # Running operations -------------------------------------------------
 
-    async def _run(self, operation: str, *args: Any, **kwargs: Any) -> Any:
-        """Call ``operation`` on the backend in a worker thread, after the capability check."""
-        ops = await self.session.ops_for(operation)
-        return await _in_thread(ops, operation, *args, **kwargs)
+    async def _call(self, work: Callable[[QuiltOps], T]) -> T:
+        """``work(backend)`` in a worker thread (the backend's pipeline validates the arguments)."""
+        return await self.session.call(work)
 
-    async def _run_in(self, operation: str, registry: str | None, *args: Any, **kwargs: Any) -> Any:
-        """Like ``_run`` for an operation whose first argument is the registry (defaulted)."""
-        ops = await self.session.ops_for(operation)
-        return await _in_thread(ops, operation, self.session.registry(registry, ops), *args, **kwargs)
+    def _registry(self, given: str | None) -> str:
+        """The registry a tool acts on: ``given`` or the default."""
+        return self.session.registry(given)
 
-    async def _page_in(self, tool: str, operation: str, registry: str | None, *args: Any, **kwargs: Any) -> Any:
-        """``_run_in`` for a paged operation: the page, marked when more remain."""
-        page = await self._run_in(operation, registry, *args, **kwargs)
+    async def _page(self, tool: str, work: Callable[[QuiltOps], Any]) -> Any:
+        """``_call`` for a paged operation: the page, marked when more remain."""
+        page = await self._call(work)
         return with_notice(page, page_notice(tool, page))
 
     # Packages: reading --------------------------------------------------
@@ -157,8 +115,9 @@ class QuiltTools:
 
         Returns names ('namespace/name'); pass next_cursor back to get the next page.
         """
-        return await self._page_in(
-            "package_list", "list_packages", registry, prefix=prefix, cursor=cursor, limit=limit
+        return await self._page(
+            "package_list",
+            lambda ops: ops.list_packages(self._registry(registry), prefix=prefix, cursor=cursor, limit=limit),
         )
 
     @tool("list_revisions", "List package revisions")
@@ -166,8 +125,9 @@ class QuiltTools:
         self, name: NameArg, cursor: CursorArg = None, limit: LimitArg = DEFAULT_PAGE, registry: RegistryArg = None
     ) -> Page[Revision]:
         """List the revisions of a package, newest first: each top hash and when it was pushed."""
-        return await self._page_in(
-            "package_revisions", "list_revisions", registry, name, cursor=cursor, limit=limit
+        return await self._page(
+            "package_revisions",
+            lambda ops: ops.list_revisions(self._registry(registry), name, cursor=cursor, limit=limit),
         )
 
     @tool("resolve_revision", "Resolve a revision")
@@ -181,7 +141,7 @@ class QuiltTools:
     @tool("package_info", "Package revision summary")
     async def package_info(self, name: NameArg, ref: RefArg = "latest", registry: RegistryArg = None) -> PackageInfo:
         """Summarise one package revision: top hash, message, user metadata, entry count and total size."""
-        return await self._run_in("package_info", registry, name, ref)
+        return await self._call(lambda ops: ops.package_info(self._registry(registry), name, ref))
 
     @tool("browse", "Browse a package")
     async def package_browse(
@@ -200,17 +160,13 @@ class QuiltTools:
         With recursive=true, lists every file below the directory instead. Sorted by path;
         pass next_cursor back to get the next page. Reports progress on large packages.
         """
-        return await self._page_in(
+        progress = bridge(ctx)
+        return await self._page(
             "package_browse",
-            "browse",
-            registry,
-            name,
-            ref,
-            path=path,
-            recursive=recursive,
-            cursor=cursor,
-            limit=limit,
-            progress=bridge(ctx),
+            lambda ops: ops.browse(
+                self._registry(registry), name, ref, path=path, recursive=recursive, cursor=cursor, limit=limit,
+                progress=progress,
+            ),  # fmt: skip
         )
 
     @tool("entry_info", "Package entry details")
@@ -218,7 +174,7 @@ class QuiltTools:
         self, name: NameArg, logical_key: LogicalKeyArg, ref: RefArg = "latest", registry: RegistryArg = None
     ) -> Entry:
         """Show one entry of a package revision: where its bytes live, size, hash and metadata."""
-        return await self._run_in("entry_info", registry, name, logical_key, ref)
+        return await self._call(lambda ops: ops.entry_info(self._registry(registry), name, logical_key, ref))
 
     @tool("read_entry", "Read a package entry")
     async def entry_read(
@@ -236,8 +192,10 @@ class QuiltTools:
         Text comes back as UTF-8, anything else as base64. When 'truncated' is true more bytes
         remain: call again with offset = offset + length.
         """
-        result = await self._run_in(
-            "read_entry", registry, name, logical_key, ref, offset=offset, max_bytes=max_bytes, mode=mode
+        result = await self._call(
+            lambda ops: ops.read_entry(
+                self._registry(registry), name, logical_key, ref, offset=offset, max_bytes=max_bytes, mode=mode
+            )
         )
         return with_notice(result, read_notice("entry_read", result))
 
@@ -251,7 +209,9 @@ class QuiltTools:
         registry: RegistryArg = None,
     ) -> PresignedUrl:
         """Make a URL that downloads a package entry's bytes without further credentials (e.g. a presigned S3 URL)."""
-        return await self._run_in("entry_url", registry, name, logical_key, ref, expires_in=expires_in)
+        return await self._call(
+            lambda ops: ops.entry_url(self._registry(registry), name, logical_key, ref, expires_in=expires_in)
+        )
 
     @tool("diff", "Compare package revisions")
     async def package_diff(
@@ -263,7 +223,7 @@ class QuiltTools:
         registry: RegistryArg = None,
     ) -> PackageDiff:
         """Compare two revisions of a package: entries added, removed and changed, and metadata changes."""
-        diff = await self._run_in("diff", registry, name, before, after, limit=limit)
+        diff = await self._call(lambda ops: ops.diff(self._registry(registry), name, before, after, limit=limit))
         return with_notice(diff, diff_notice(diff))
 
     @tool("search_packages", "Search packages")
@@ -271,7 +231,10 @@ class QuiltTools:
         self, query: QueryArg, cursor: CursorArg = None, limit: LimitArg = DEFAULT_PAGE, registry: RegistryArg = None
     ) -> Page[SearchHit]:
         """Find packages whose name, latest message or latest user metadata contain the query text."""
-        return await self._page_in("package_search", "search_packages", registry, query, cursor=cursor, limit=limit)
+        return await self._page(
+            "package_search",
+            lambda ops: ops.search_packages(self._registry(registry), query, cursor=cursor, limit=limit),
+        )
 
     # Packages: writing --------------------------------------------------
 
@@ -294,17 +257,12 @@ class QuiltTools:
         base_hash (or force=true): a write that finds 'latest' moved is refused with both hashes,
         and nothing becomes visible. Reports progress while it stores many files.
         """
-        return await self._run_in(
-            "create_revision",
-            registry,
-            name,
-            entries,
-            message=message,
-            user_meta=user_meta,
-            base_hash=base_hash,
-            force=force,
-            copy=copy,
-            progress=bridge(ctx),
+        progress = bridge(ctx)
+        return await self._call(
+            lambda ops: ops.create_revision(
+                self._registry(registry), name, entries, message=message, user_meta=user_meta,
+                base_hash=base_hash, force=force, copy=copy, progress=progress,
+            )  # fmt: skip
         )
 
     @tool("update_revision", "Update a package", idempotent=False)
@@ -327,19 +285,12 @@ class QuiltTools:
 
         Refused with both hashes if 'latest' moved away from the base revision meanwhile (unless force).
         """
-        return await self._run_in(
-            "update_revision",
-            registry,
-            name,
-            base_ref=base_ref,
-            add=add,
-            remove=remove,
-            user_meta=user_meta,
-            meta_mode=meta_mode,
-            message=message,
-            force=force,
-            copy=copy,
-            progress=bridge(ctx),
+        progress = bridge(ctx)
+        return await self._call(
+            lambda ops: ops.update_revision(
+                self._registry(registry), name, base_ref=base_ref, add=add, remove=remove, user_meta=user_meta,
+                meta_mode=meta_mode, message=message, force=force, copy=copy, progress=progress,
+            )  # fmt: skip
         )
 
     @tool("delete_revision", "Delete a package revision", destructive=True, idempotent=False)
@@ -348,19 +299,19 @@ class QuiltTools:
 
         Removes the revision's pointers only: its manifest and data stay in the bucket.
         """
-        return await self._run_in("delete_revision", registry, name, ref)
+        return await self._call(lambda ops: ops.delete_revision(self._registry(registry), name, ref))
 
     @tool("delete_package", "Delete a package", destructive=True)
     async def package_delete(self, name: NameArg, registry: RegistryArg = None) -> DeleteResult:
         """Delete a package: every revision pointer. Manifests and data stay in the bucket."""
-        return await self._run_in("delete_package", registry, name)
+        return await self._call(lambda ops: ops.delete_package(self._registry(registry), name))
 
     # Buckets and objects ------------------------------------------------
 
     @tool("list_buckets", "List buckets")
     async def bucket_list(self) -> BucketList:
         """List the S3 buckets this identity can list, and the configured registries."""
-        return BucketList(items=await self._run("list_buckets"))
+        return BucketList(items=await self._call(lambda ops: ops.list_buckets()))
 
     @tool("list_objects", "List S3 objects")
     async def object_list(
@@ -371,13 +322,14 @@ class QuiltTools:
         limit: LimitArg = DEFAULT_PAGE,
     ) -> Page[ObjectInfo]:
         """List the objects (and, unless recursive, the sub-prefixes) below an S3 location."""
-        page = await self._run("list_objects", uri, recursive=recursive, cursor=cursor, limit=limit)
-        return with_notice(page, page_notice("object_list", page))
+        return await self._page(
+            "object_list", lambda ops: ops.list_objects(uri, recursive=recursive, cursor=cursor, limit=limit)
+        )
 
     @tool("object_info", "S3 object details")
     async def object_info(self, uri: ObjectUriArg) -> ObjectInfo:
         """Show an S3 object's size, modification time, ETag, version and content type."""
-        return await self._run("object_info", uri)
+        return await self._call(lambda ops: ops.object_info(uri))
 
     @tool("read_object", "Read an S3 object")
     async def object_read(
@@ -391,7 +343,7 @@ class QuiltTools:
 
         When 'truncated' is true more bytes remain: call again with offset = offset + length.
         """
-        result = await self._run("read_object", uri, offset=offset, max_bytes=max_bytes, mode=mode)
+        result = await self._call(lambda ops: ops.read_object(uri, offset=offset, max_bytes=max_bytes, mode=mode))
         return with_notice(result, read_notice("object_read", result))
 
     # The server's own tools ---------------------------------------------
@@ -408,7 +360,7 @@ class QuiltTools:
             return AuthStatus(
                 ok=False,
                 read_only=session.settings.read_only,
-                detections=[_detection(d) for d in detections],
+                detections=[detection_of(d) for d in detections],
                 problem=err.message,
                 advice=err.hint or None,
             )
@@ -421,7 +373,7 @@ class QuiltTools:
             capabilities=sorted(opened.ops.capabilities),
             default_registry=session.default_registry(),
             read_only=session.settings.read_only,
-            detections=[_detection(d) for d in selection.detections] if selection else [],
+            detections=[detection_of(d) for d in selection.detections] if selection else [],
         )
 
     @tool(None, "Links to a package")
@@ -433,46 +385,13 @@ class QuiltTools:
         validate_package_name(name)
         validate_logical_key(path, directory=True)
         target, top_hash = await self._resolve(name, ref, registry)
-        links = PackageLinks(registry=target, name=name, top_hash=top_hash, path=path)
-        location = parse_registry(target)
-        if location.is_local:
-            note = "Quilt+ URIs and catalog pages address S3 registries; this registry is a local directory."
-            return links.model_copy(update={"notes": [note]})
-        bucket = location.bucket
-        catalog = self.session.catalog_url()
-        update: dict[str, Any] = {
-            "quilt_uri": quilt_uri(bucket, name, top_hash=top_hash, path=path, catalog=catalog),
-            "latest_quilt_uri": quilt_uri(bucket, name, path=path, catalog=catalog),
-        }
-        if catalog:
-            update["catalog_url"] = catalog_url(catalog, bucket, name, top_hash=top_hash, path=path)
-            update["latest_catalog_url"] = catalog_url(catalog, bucket, name, path=path)
-        else:
-            update["notes"] = ["No catalog is known: start the server with --catalog-url / QUILT_MCP_CATALOG_URL."]
-        return links.model_copy(update=update)
+        return package_links(target, name, top_hash, path, self.session.catalog_url())
 
     async def _resolve(self, name: str, ref: str, registry: str | None) -> tuple[str, str]:
         """The registry acted on (``registry`` or the default) and the full top hash ``ref`` names there."""
-        ops = await self.session.ops_for("resolve_revision")
-        target = self.session.registry(registry, ops)
-        return target, await _in_thread(ops, "resolve_revision", target, name, ref)
-
-
-async def _in_thread(ops: QuiltOps, operation: str, *args: Any, **kwargs: Any) -> Any:
-    return await anyio.to_thread.run_sync(partial(getattr(ops, operation), *args, **kwargs))
-
-
-def _detection(detection: Any) -> Detection:
-    candidate = detection.candidate
-    if candidate is None:
-        return Detection(plugin=detection.plugin, usable=False, reason=detection.error or "nothing detected")
-    return Detection(
-        plugin=detection.plugin,
-        usable=candidate.usable and detection.error is None,
-        identity=candidate.identity,
-        priority=candidate.priority,
-        reason=candidate.reason,
-    )
+        await self.session.open()
+        target = self._registry(registry)
+        return target, await self._call(lambda ops: ops.resolve_revision(target, name, ref))
 
 
 def register_tools(mcp: FastMCP, session: BackendSession) -> list[ToolSpec]:

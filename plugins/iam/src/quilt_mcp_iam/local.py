@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from quilt_mcp.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from quilt_mcp_iam.storage import ConditionFailed, Listing, ObjectMeta, Storage, Tagged, Written
@@ -28,14 +27,6 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 TEMP_MARK = ".quilt-mcp-tmp-"
-
-
-def file_uri_path(uri: str) -> Path:
-    """The path of a ``file://`` URI; ``InvalidInputError`` for a remote host."""
-    parts = urlsplit(uri)
-    if parts.netloc not in ("", "localhost"):
-        raise InvalidInputError(f"Invalid file URI {uri!r}.", "Use file:///absolute/path.")
-    return Path(unquote(parts.path))
 
 
 def _tag(data: bytes) -> str:
@@ -71,6 +62,7 @@ class LocalStorage(Storage):
     """Files below ``root``; a key ``a/b`` is the file ``root/a/b``."""
 
     remote = False
+    keeps_versions = False
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -156,6 +148,9 @@ class LocalStorage(Storage):
             finally:
                 temp.unlink(missing_ok=True)
         return Written()
+
+    def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> Written:
+        return self.write_stream(dest_key, source.iter_chunks(key, version_id=version_id))
 
     def delete(self, key: str) -> None:
         path = self.path(key)

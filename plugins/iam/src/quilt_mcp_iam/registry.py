@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from quilt_mcp.errors import ConflictError, InvalidInputError, NotFoundError
+from quilt_mcp.kit.errors import conflict, package_not_found
 from quilt_mcp.names import TOP_HASH_RE, validate_ref
 from quilt_mcp_iam.cache import ManifestCache
 from quilt_mcp_iam.manifest import Manifest, Written
@@ -175,9 +176,7 @@ class Registry:
         )
 
     def not_found(self, name: str) -> NotFoundError:
-        return NotFoundError(
-            f"Package {name} does not exist in {self.uri}.", "List the packages in the registry to see what exists."
-        )
+        return package_not_found(name, self.uri)
 
     def manifest(self, top_hash: str, *, missing: NotFoundError | None = None) -> Manifest:
         """The parsed manifest of ``top_hash`` (cached); ``missing`` (or a ``NotFoundError``) if it is absent."""
@@ -253,13 +252,8 @@ class Registry:
             f"Package {name} received {TIMESTAMP_TRIES} revisions within seconds.", "Wait a moment and retry."
         )
 
-    @staticmethod
-    def conflict(name: str, expected: str | None, found: str | None) -> ConflictError:
-        return ConflictError(
-            f"Package {name} changed: 'latest' is {found or 'absent (the package does not exist)'}, "
-            f"but this write was based on {expected or 'no revision (a new package)'}.",
-            "Read the latest revision and apply the change to it, or pass force=True to overwrite.",
-        )
+    def conflict(self, name: str, expected: str | None, found: str | None) -> ConflictError:
+        return conflict(name, self.uri, expected, found)
 
     def delete_revision(self, name: str, top_hash: str) -> tuple[list[tuple[datetime, str]], str | None]:
         """Remove every pointer to ``top_hash``; re-point ``latest`` to the newest remaining one as quilt3 does.

@@ -1,19 +1,17 @@
-"""``Storage`` on an S3 bucket through boto3, and the one place S3 errors become domain errors."""
+"""``Storage`` on an S3 bucket through boto3 and the core kit's ``S3Objects``."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote, urlencode, urlunparse
 
 import botocore.exceptions
-from quilt_mcp.errors import (
-    AuthRequiredError,
-    BackendUnavailableError,
-    NotFoundError,
-)
-from quilt_mcp.s3_errors import NOT_FOUND_CODES, s3_error
+from quilt_mcp.errors import NotFoundError
+from quilt_mcp.kit.s3objects import S3Objects, error_code, s3_errors
+from quilt_mcp.s3_errors import NOT_FOUND_CODES
+from quilt_mcp.uris import S3Uri
 
 from quilt_mcp_iam.storage import (
     ConditionFailed,
@@ -24,41 +22,14 @@ from quilt_mcp_iam.storage import (
     Written,
 )
 
+SPOOL_BYTES = 8 * 1024 * 1024
 CONDITION_CODES = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict", "409"})
 UNSUPPORTED_CONDITION_CODES = frozenset({"NotImplemented", "501"})
-
-AUTH_HINT = "Configure AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or an IAM role)."
-
 
 def s3_physical_key(bucket: str, key: str, version_id: str | None) -> str:
     """``s3://bucket/key?versionId=..`` quoted exactly as quilt3's ``PhysicalKey.__str__``."""
     params = urlencode({"versionId": version_id}) if version_id is not None else ""
     return urlunparse(("s3", bucket, quote("/" + key), None, params, None))
-
-
-def _code(err: botocore.exceptions.ClientError) -> str:
-    return str(err.response.get("Error", {}).get("Code", ""))
-
-
-@contextlib.contextmanager
-def s3_errors(what: str) -> Iterator[None]:
-    """Turn botocore exceptions raised inside into domain errors about ``what`` (e.g. ``s3://b/k``)."""
-    try:
-        yield
-    except (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError) as err:
-        raise AuthRequiredError(f"No AWS credentials to access {what}.", AUTH_HINT) from err
-    except botocore.exceptions.ClientError as err:
-        raise s3_error(
-            _code(err),
-            str(err.response.get("Error", {}).get("Message") or err),
-            what,
-            auth_hint=AUTH_HINT,
-            denied_hint="Use credentials whose IAM policy allows this S3 action on the bucket.",
-        ) from err
-    except botocore.exceptions.BotoCoreError as err:
-        raise BackendUnavailableError(
-            f"Could not reach S3 for {what}: {err}.", "Check the network and the endpoint."
-        ) from err
 
 
 def object_meta(key: str, resp: dict[str, Any]) -> ObjectMeta:
@@ -87,6 +58,10 @@ class S3Storage(Storage):
     def __init__(self, client: Any, bucket: str) -> None:
         self.client = client
         self.bucket = bucket
+        self.objects = S3Objects(lambda: client)
+
+    def _where(self, key: str, version_id: str | None = None) -> S3Uri:
+        return S3Uri(self.bucket, key, version_id)
 
     @property
     def uri(self) -> str:
@@ -116,26 +91,13 @@ class S3Storage(Storage):
             try:
                 resp = self.client.get_object(**self._params(key))
             except botocore.exceptions.ClientError as err:
-                if _code(err) in NOT_FOUND_CODES:  # the key is missing; a missing bucket is an error
+                if error_code(err) in NOT_FOUND_CODES:  # the key is missing; a missing bucket is an error
                     return None
                 raise
             return Tagged(resp["Body"].read(), resp["ETag"])
 
     def read_range(self, key: str, offset: int, length: int, *, version_id: str | None = None) -> tuple[bytes, int]:
-        if length <= 0:
-            return b"", self.head(key, version_id=version_id).size
-        with s3_errors(self.physical_key(key, version_id)):
-            try:
-                byte_range = f"bytes={offset}-{offset + length - 1}"
-                resp = self.client.get_object(**self._params(key, version_id, Range=byte_range))
-            except botocore.exceptions.ClientError as err:
-                if _code(err) != "InvalidRange":
-                    raise
-                # The range starts at or past the end (or the object is empty).
-                return b"", self.head(key, version_id=version_id).size
-            content_range = resp.get("ContentRange") or ""
-            total = int(content_range.rpartition("/")[2]) if "/" in content_range else int(resp["ContentLength"])
-            return resp["Body"].read(), total
+        return self.objects.get_range(self._where(key, version_id), offset, length)
 
     def iter_chunks(self, key: str, *, version_id: str | None = None, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         resp = self._get(key, version_id)
@@ -147,8 +109,7 @@ class S3Storage(Storage):
             body.close()
 
     def head(self, key: str, *, version_id: str | None = None) -> ObjectMeta:
-        with s3_errors(self.physical_key(key, version_id)):
-            return object_meta(key, self.client.head_object(**self._params(key, version_id, ChecksumMode="ENABLED")))
+        return object_meta(key, self.objects.head(self._where(key, version_id), ChecksumMode="ENABLED"))
 
     def exists(self, key: str) -> bool:
         try:
@@ -167,7 +128,7 @@ class S3Storage(Storage):
             try:
                 resp = self.client.put_object(**params)
             except botocore.exceptions.ClientError as err:
-                code = _code(err)
+                code = error_code(err)
                 if code in CONDITION_CODES:
                     raise ConditionFailed(key) from err
                 if code in ("NoSuchKey", "404") and if_tag is not None:
@@ -184,13 +145,25 @@ class S3Storage(Storage):
             raise ConditionFailed(key)
         return self.write(key, data)
 
-    def copy_from(self, src_bucket: str, src_key: str, src_version: str | None, key: str) -> Written:
-        """Server-side copy of an object (up to 5 GB) into ``key``, with a SHA256 checksum."""
-        source: dict[str, str] = {"Bucket": src_bucket, "Key": src_key}
-        if src_version:
-            source["VersionId"] = src_version
-        with s3_errors(s3_physical_key(src_bucket, src_key, src_version)):
-            resp = self.client.copy_object(CopySource=source, Bucket=self.bucket, Key=key, ChecksumAlgorithm="SHA256")
+    def write_stream(self, key: str, chunks: Iterable[bytes]) -> Written:
+        """Spooled to disk past ``SPOOL_BYTES``, then one PUT (S3 takes up to 5 GB), so the version is known."""
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+            for chunk in chunks:
+                spool.write(chunk)
+            spool.seek(0)
+            with s3_errors(self.physical_key(key)):
+                resp = self.client.put_object(**self._params(key, Body=spool, ChecksumAlgorithm="SHA256"))
+        return Written(resp.get("VersionId"), resp.get("ChecksumSHA256"))
+
+    def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> Written:
+        """Server-side copy (objects up to 5 GB) from an S3 ``source``, with a SHA256 checksum; else streamed."""
+        if not source.uri.startswith("s3://"):
+            return self.write_stream(dest_key, source.iter_chunks(key, version_id=version_id))
+        copied: dict[str, str] = {"Bucket": source.uri.removeprefix("s3://"), "Key": key}
+        if version_id:
+            copied["VersionId"] = version_id
+        with s3_errors(source.physical_key(key, version_id)):
+            resp = self.client.copy_object(CopySource=copied, Bucket=self.bucket, Key=dest_key, ChecksumAlgorithm="SHA256")
         result = resp.get("CopyObjectResult", {})
         return Written(resp.get("VersionId"), result.get("ChecksumSHA256"))
 
@@ -207,15 +180,9 @@ class S3Storage(Storage):
         token: str | None = None,
         max_keys: int = 1000,
     ) -> Listing:
-        params: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix, "MaxKeys": max_keys}
-        if delimiter:
-            params["Delimiter"] = delimiter
-        if token:
-            params["ContinuationToken"] = token
-        elif start_after:
-            params["StartAfter"] = start_after
-        with s3_errors(f"s3://{self.bucket}/{prefix}"):
-            resp = self.client.list_objects_v2(**params)
+        resp = self.objects.list_page(
+            self.bucket, prefix, delimiter=delimiter, token=token, start_after=start_after, max_keys=max_keys
+        )
         return Listing(
             objects=[object_meta(item["Key"], item) for item in resp.get("Contents", ())],
             prefixes=[item["Prefix"] for item in resp.get("CommonPrefixes", ())],
@@ -232,8 +199,5 @@ class S3Storage(Storage):
                         yield object_meta(item["Key"], item)
 
     def presign(self, key: str, *, version_id: str | None, expires_in: int) -> tuple[str, int | None]:
-        with s3_errors(self.physical_key(key, version_id)):
-            url = self.client.generate_presigned_url(
-                "get_object", Params=self._params(key, version_id), ExpiresIn=expires_in
-            )
-        return url, expires_in
+        signed = self.objects.presign(self._where(key, version_id), expires_in)
+        return signed.url, signed.expires_in

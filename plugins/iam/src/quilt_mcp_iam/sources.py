@@ -28,9 +28,9 @@ from quilt_mcp.errors import InvalidInputError, NotFoundError, PermissionDeniedE
 from quilt_mcp.models import EntrySource
 from quilt_mcp.names import validate_logical_key
 from quilt_mcp.ops import Progress
-from quilt_mcp.uris import parse_s3_uri
+from quilt_mcp.uris import local_path, parse_s3_uri
 from quilt_mcp_iam.hashing import HASH_TYPE, from_s3_checksum, hash_bytes, hash_chunks
-from quilt_mcp_iam.local import LocalStorage, file_uri_path
+from quilt_mcp_iam.local import LocalStorage
 from quilt_mcp_iam.manifest import ManifestEntry, check_sequence, sort_key
 from quilt_mcp_iam.s3 import S3Storage, s3_physical_key
 from quilt_mcp_iam.storage import ObjectMeta, Storage
@@ -67,34 +67,14 @@ def _entry_meta(meta: dict | None) -> dict:
     return {"user_meta": meta} if meta is not None else {}
 
 
-def _local_path(source: str) -> Path:
-    if source.startswith("file://"):
-        return file_uri_path(source)
-    return Path(source).expanduser().resolve()
-
-
 class SourcePlanner:
     """Validates and expands sources for a push of ``name`` into ``registry``."""
 
-    def __init__(self, s3_storage: Callable[[str], S3Storage], *, registry_is_local: bool) -> None:
+    def __init__(self, s3_storage: Callable[[str], S3Storage]) -> None:
         self._s3 = s3_storage
-        self._local_ok = registry_is_local
 
     def plan(self, sources: Sequence[EntrySource]) -> list[Planned]:
-        """Every entry the sources stand for, validated, in walk order. Reads only."""
-        for src in sources:
-            if (src.source is None) == (src.text is None):
-                raise InvalidInputError(
-                    f"Entry {src.logical_key!r} must have exactly one of 'source' and 'text'.",
-                    "Give an S3 URI (or local path) in 'source', or inline content in 'text'.",
-                )
-            if src.source is not None and "://" in src.source and not src.source.startswith(("s3://", "file://")):
-                raise InvalidInputError(
-                    f"Unsupported source {src.source!r} for {src.logical_key!r}.",
-                    "Use an s3://bucket/key URI (or s3://bucket/prefix/), or a local path for a local registry.",
-                )
-            is_dir = src.source is not None and (src.source.endswith("/") or self._is_local_dir(src.source))
-            validate_logical_key(src.logical_key, directory=is_dir)
+        """Every entry the (pipeline-checked) sources stand for, in walk order. Reads only."""
         planned: list[Planned] = []
         for src in sources:
             if src.text is not None:
@@ -108,15 +88,10 @@ class SourcePlanner:
             check_sequence(before.logical_key, after.logical_key)
         return planned
 
-    def _is_local_dir(self, source: str) -> bool:
-        return not source.startswith("s3://") and self._local_ok and _local_path(source).is_dir()
-
     def _plan_s3(self, src: EntrySource) -> list[Planned]:
         uri = parse_s3_uri(src.source or "")
         storage = self._s3(uri.bucket)
         if not uri.key or uri.key.endswith("/"):
-            if uri.version_id:
-                raise InvalidInputError(f"{src.source} is a prefix and cannot have a versionId.", "Drop ?versionId=.")
             try:
                 objects = list(storage.iter_latest_versions(uri.key))
             except PermissionDeniedError:
@@ -137,12 +112,7 @@ class SourcePlanner:
         return [Planned(src.logical_key, src.meta, s3=(storage, head))]
 
     def _plan_local(self, src: EntrySource) -> list[Planned]:
-        if not self._local_ok:
-            raise InvalidInputError(
-                f"Local source {src.source!r} can only go into a local registry.",
-                "Upload the file to S3 and give its s3:// URI, or use inline 'text'.",
-            )
-        path = _local_path(src.source or "")
+        path = local_path(src.source or "")
         if path.is_file():
             return [Planned(src.logical_key, src.meta, local=path)]
         if not path.is_dir():
@@ -198,17 +168,16 @@ class Materializer:
             obj, value = _s3_hash(storage, obj)
             physical = s3_physical_key(storage.bucket, obj.key, obj.version_id)
             return ManifestEntry(item.logical_key, physical, obj.size, _hash(value), meta)
-        if isinstance(self.registry, LocalStorage):
-            return self._store_local(item, meta)
-        assert isinstance(self.registry, S3Storage)
-        return self._store_s3(item, meta)
+        if self.registry.keeps_versions:
+            return self._store_versioned(item, meta)
+        return self._store_content_addressed(item, meta)
 
     def _dest_key(self, logical_key: str) -> str:
         return f"{self.name}/{logical_key}"
 
-    def _store_s3(self, item: Planned, meta: dict) -> ManifestEntry:
+    def _store_versioned(self, item: Planned, meta: dict) -> ManifestEntry:
+        """At the plain key: the registry keeps earlier bytes by version."""
         registry = self.registry
-        assert isinstance(registry, S3Storage)
         key = self._dest_key(item.logical_key)
         if item.text is not None:
             written = registry.write(key, item.text)
@@ -219,17 +188,17 @@ class Materializer:
         if item.local is not None:  # pragma: no cover - refused by the planner
             raise InvalidInputError("Local files can only go into a local registry.", "Upload them to S3 first.")
         storage, obj = item.s3  # type: ignore[misc]
-        if storage.bucket == registry.bucket and obj.key == key:
+        if storage.uri == registry.uri and obj.key == key:
             copied_version, checksum = obj.version_id, obj.checksum_sha256
         else:
-            written = registry.copy_from(storage.bucket, obj.key, obj.version_id, key)
+            written = registry.copy_from(storage, obj.key, obj.version_id, key)
             copied_version, checksum = written.version_id, written.checksum_sha256
         value = _s3_value(registry, key, copied_version, obj.size, checksum)
         return ManifestEntry(item.logical_key, registry.physical_key(key, copied_version), obj.size, _hash(value), meta)
 
-    def _store_local(self, item: Planned, meta: dict) -> ManifestEntry:
+    def _store_content_addressed(self, item: Planned, meta: dict) -> ManifestEntry:
+        """At the plain key unless it holds other bytes (an earlier revision's): then beside them, by hash."""
         registry = self.registry
-        assert isinstance(registry, LocalStorage)
         chunks: Callable[[], Iterable[bytes]]
         if item.text is not None:
             text = item.text
@@ -264,7 +233,7 @@ def _s3_hash(storage: S3Storage, obj: ObjectMeta) -> tuple[ObjectMeta, str]:
     return obj, _s3_value(storage, obj.key, obj.version_id, obj.size, obj.checksum_sha256)
 
 
-def _s3_value(storage: S3Storage, key: str, version_id: str | None, size: int, checksum: str | None) -> str:
+def _s3_value(storage: Storage, key: str, version_id: str | None, size: int, checksum: str | None) -> str:
     """The object's hash value: from S3's ``checksum`` when it implies one, else from streaming the bytes."""
     return from_s3_checksum(checksum, size) or hash_chunks(storage.iter_chunks(key, version_id=version_id), size)
 
@@ -273,7 +242,7 @@ def _hash(value: str) -> dict[str, str]:
     return {"type": HASH_TYPE, "value": value}
 
 
-def _holds(storage: LocalStorage, key: str, size: int, value: str) -> bool | None:
+def _holds(storage: Storage, key: str, size: int, value: str) -> bool | None:
     """True if ``key`` already holds ``size`` bytes hashing to ``value``, False if other bytes, None if no file."""
     if not storage.exists(key):
         return None

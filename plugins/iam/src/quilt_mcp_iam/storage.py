@@ -8,7 +8,7 @@ library exceptions, except ``ConditionFailed`` for a lost conditional write.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
@@ -64,6 +64,9 @@ class Storage(ABC):
 
     remote: ClassVar[bool] = True
     """Every call is a network request: worth making few of, and worth making in parallel."""
+    keeps_versions: ClassVar[bool] = True
+    """Overwriting a key keeps the old bytes reachable by version (S3 versioning), so a push may store an
+    entry at its plain key; without it a push must never overwrite bytes an earlier revision names."""
 
     @property
     @abstractmethod
@@ -105,6 +108,14 @@ class Storage(ABC):
         ``if_tag``: only if the object still has the tag ``read_tagged`` gave;
         ``if_absent``: only if there is no object. Otherwise ``ConditionFailed``.
         """
+
+    @abstractmethod
+    def write_stream(self, key: str, chunks: Iterable[bytes]) -> Written:
+        """Store the concatenated ``chunks`` at ``key`` without holding them all in memory."""
+
+    @abstractmethod
+    def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> Written:
+        """Copy object ``key`` (``version_id``) of ``source`` to ``dest_key`` here (server-side within S3)."""
 
     @abstractmethod
     def delete(self, key: str) -> None:

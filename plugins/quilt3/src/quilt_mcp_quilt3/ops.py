@@ -13,18 +13,12 @@ through an S3 client of the boto3 session quilt3 provides.
 from __future__ import annotations
 
 import json
-import tempfile
 import threading
-import time
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from quilt_mcp import capabilities as cap
 from quilt_mcp import cursors
 from quilt_mcp.errors import (
-    ConflictError,
     InvalidInputError,
     NotFoundError,
     NotSupportedError,
@@ -32,46 +26,39 @@ from quilt_mcp.errors import (
 from quilt_mcp.models import (
     BrowsePage,
     BucketInfo,
-    DeleteResult,
     Entry,
     EntryChange,
-    EntrySource,
     ObjectInfo,
     PackageDiff,
     PackageInfo,
     PackageSummary,
     Page,
     PresignedUrl,
-    PushResult,
     ReadMode,
     ReadResult,
     Revision,
     SearchHit,
 )
-from quilt_mcp.names import (
-    TOP_HASH_RE,
-    validate_limit,
-    validate_logical_key,
-    validate_package_name,
-    validate_ref,
-)
 from quilt_mcp.ops import (
     DEFAULT_PAGE,
     DEFAULT_READ_BYTES,
     MAX_PAGE,
-    MetaMode,
     Progress,
     QuiltOps,
 )
-from quilt_mcp.search import match_package, search_needle
+from quilt_mcp.kit.buckets import merge_buckets
+from quilt_mcp.kit.s3objects import S3Objects
+from quilt_mcp.kit.errors import package_not_found
+from quilt_mcp.kit.scan import search_scan
 from quilt_mcp.settings import Settings
-from quilt_mcp.uris import parse_registry, parse_s3_uri
+from quilt_mcp.uris import RegistryLocation, parse_s3_uri
 
-from quilt_mcp_quilt3 import manifests, objects
+from quilt_mcp_quilt3 import manifests
 from quilt_mcp_quilt3.detection import Quilt3Session, fresh_credentials
 from quilt_mcp_quilt3.errors import mapped_errors
 from quilt_mcp_quilt3.library import quilt3_call
 from quilt_mcp_quilt3.info import INFO
+from quilt_mcp_quilt3.writing import WritePath, pointer_time
 
 T = TypeVar("T")
 MERGE_MODES = ("merge", "replace")
@@ -89,17 +76,13 @@ def _next_cursor(kind: str, after: Any | None) -> str | None:
     return None if after is None else cursors.encode(kind, str(after))
 
 
-def _timestamp(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
-
-
 def _timestamped(versions: list[tuple[str, str]]) -> list[Revision]:
     """The revisions (timestamp pointers) among quilt3's ``(pointer, top hash)`` pairs, newest first."""
     found = sorted(((int(p), top_hash) for p, top_hash in versions if p.isdigit()), reverse=True)
-    return [Revision(top_hash=top_hash, timestamp=_timestamp(seconds)) for seconds, top_hash in found]
+    return [Revision(top_hash=top_hash, timestamp=pointer_time(seconds)) for seconds, top_hash in found]
 
 
-class Quilt3Ops(QuiltOps):
+class Quilt3Ops(WritePath, QuiltOps):
     """Operations on S3 registries through a logged-in quilt3 session."""
 
     backend_name = INFO.name
@@ -112,6 +95,8 @@ class Quilt3Ops(QuiltOps):
         self._client: Any = None
         self._client_lock = threading.Lock()
         self._registries: dict[str, Any] = {}
+        self.objects = S3Objects(lambda: self.s3, errors=mapped_errors)
+        """Ranged reads, presigned URLs, object and bucket listings: S3 calls quilt3 does not offer."""
 
     def __repr__(self) -> str:
         return f"Quilt3Ops(catalog={self.session.catalog_url!r})"
@@ -127,15 +112,8 @@ class Quilt3Ops(QuiltOps):
                 self._client = self.session.boto3_session.client("s3")
             return self._client
 
-    def _registry(self, registry: str) -> tuple[str, Any]:
-        """``(s3://bucket, quilt3 registry object)``; ``NotSupportedError`` for a local registry."""
-        parsed = parse_registry(registry)
-        if parsed.is_local:
-            raise NotSupportedError(
-                f"The quilt3 backend works on S3 registries only, not {registry!r}.",
-                "Use an s3:// registry, or the iam backend for a local directory.",
-                capability=cap.LOCAL_REGISTRY,
-            )
+    def _open_registry(self, parsed: RegistryLocation) -> tuple[str, Any]:
+        """``(s3://bucket, quilt3 registry object)`` of an S3 registry (the pipeline refuses local ones)."""
         if parsed.uri not in self._registries:  # quilt3 reads its config file to build one
             with quilt3_call() as quilt3, mapped_errors(f"Opening registry {parsed.uri}"):
                 self._registries[parsed.uri] = quilt3.backends.get_package_registry(parsed.uri)
@@ -162,16 +140,15 @@ class Quilt3Ops(QuiltOps):
         """Revisions newest first; ``NotFoundError`` if the package has none."""
         found = _timestamped(self._versions(uri, name))
         if not found:
-            raise NotFoundError(f"Package {name} does not exist in {uri}.", "List the registry's packages to find it.")
+            raise package_not_found(name, uri)
         return found
 
     def _resolve(self, uri: str, reg: Any, name: str, ref: str, versions: list[tuple[str, str]] | None = None) -> str:
         """The top hash ``ref`` names; ``versions`` are quilt3's pointer pairs if already listed (not read again)."""
-        ref = validate_ref(ref)
         if ref == "latest":
             latest = self._latest(reg, name) if versions is None else dict(versions).get("latest")
             if latest is None:
-                raise NotFoundError(f"Package {name} does not exist in {uri}.", "List the registry's packages to find it.")
+                raise package_not_found(name, uri)
             return latest
         if len(ref) == 64:
             if not self._exists(reg.manifest_pk(name, ref)):
@@ -198,7 +175,7 @@ class Quilt3Ops(QuiltOps):
             return False
         return True
 
-    def _browse(self, uri: str, name: str, top_hash: str, *, cached: bool = True) -> Any:
+    def _package_of(self, uri: str, name: str, top_hash: str, *, cached: bool = True) -> Any:
         """The quilt3 ``Package`` of one revision (``Package.browse``); shared and read-only when ``cached``."""
         key = (uri, name, top_hash)
         pkg = self._packages.get(key) if cached else None
@@ -209,28 +186,24 @@ class Quilt3Ops(QuiltOps):
                 self._packages.put(key, pkg)
         return pkg
 
-    def _open(self, registry: str, name: str, ref: str) -> tuple[str, Any, str]:
+    def _open(self, registry: RegistryLocation, name: str, ref: str) -> tuple[str, Any, str]:
         """``(registry uri, quilt3 registry, top hash)`` for ``name@ref``, inputs validated."""
-        validate_package_name(name)
-        uri, reg = self._registry(registry)
+        uri, reg = self._open_registry(registry)
         return uri, reg, self._resolve(uri, reg, name, ref)
 
-    def _open_with_revisions(self, registry: str, name: str, ref: str) -> tuple[str, Any, str, list[Revision]]:
+    def _open_with_revisions(self, registry: RegistryLocation, name: str, ref: str) -> tuple[str, Any, str, list[Revision]]:
         """``_open`` plus the timestamped revisions holding the top hash; the pointers are read once for both."""
-        validate_package_name(name)
-        validate_ref(ref)
-        uri, reg = self._registry(registry)
+        uri, reg = self._open_registry(registry)
         versions = self._versions(uri, name)
         top_hash = self._resolve(uri, reg, name, ref, versions)
         return uri, reg, top_hash, [r for r in _timestamped(versions) if r.top_hash == top_hash]
 
     # Packages: reading ------------------------------------------------
 
-    def list_packages(
-        self, registry: str, *, prefix: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE
+    def _list_packages(
+        self, registry: RegistryLocation, *, prefix: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[PackageSummary]:
-        validate_limit(limit, MAX_PAGE)
-        uri, _ = self._registry(registry)
+        uri, _ = self._open_registry(registry)
         names = [name for name in self._package_names(uri) if name.startswith(prefix)]
         chunk, after = _page(names, str, cursors.decode("packages", cursor), limit)
         return Page(
@@ -241,12 +214,10 @@ class Quilt3Ops(QuiltOps):
         with quilt3_call() as quilt3, mapped_errors(f"Listing packages in {uri}"):
             return sorted(set(quilt3.list_packages(uri)))
 
-    def list_revisions(
-        self, registry: str, name: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    def _list_revisions(
+        self, registry: RegistryLocation, name: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[Revision]:
-        validate_package_name(name)
-        validate_limit(limit, MAX_PAGE)
-        uri, _ = self._registry(registry)
+        uri, _ = self._open_registry(registry)
         before = self._cursor_seconds(cursor)
         revisions = self._revisions(uri, name)
         chunk, after = _page(revisions, lambda r: -r.timestamp.timestamp(), None if before is None else -before, limit)
@@ -261,12 +232,12 @@ class Quilt3Ops(QuiltOps):
             raise cursors.invalid(cursor)  # type: ignore[arg-type]
         return int(seconds)
 
-    def resolve_revision(self, registry: str, name: str, ref: str = "latest") -> str:
+    def _resolve_revision(self, registry: RegistryLocation, name: str, ref: str = "latest") -> str:
         return self._open(registry, name, ref)[2]
 
-    def package_info(self, registry: str, name: str, ref: str = "latest") -> PackageInfo:
+    def _package_info(self, registry: RegistryLocation, name: str, ref: str = "latest") -> PackageInfo:
         uri, _, top_hash, revisions = self._open_with_revisions(registry, name, ref)
-        pkg = self._browse(uri, name, top_hash)
+        pkg = self._package_of(uri, name, top_hash)
         head = manifests.header(pkg)
         count, size = manifests.totals(pkg)
         return PackageInfo(
@@ -281,9 +252,9 @@ class Quilt3Ops(QuiltOps):
             total_bytes=size,
         )
 
-    def browse(
+    def _browse(
         self,
-        registry: str,
+        registry: RegistryLocation,
         name: str,
         ref: str = "latest",
         *,
@@ -293,12 +264,10 @@ class Quilt3Ops(QuiltOps):
         limit: int = DEFAULT_PAGE,
         progress: Progress | None = None,
     ) -> BrowsePage:
-        validate_logical_key(path, directory=True)
-        validate_limit(limit, MAX_PAGE)
         uri, _, top_hash = self._open(registry, name, ref)
         if progress:
             progress(0, None, f"Loading the manifest of {name}@{top_hash[:10]}")
-        pkg = self._browse(uri, name, top_hash)
+        pkg = self._package_of(uri, name, top_hash)
         directory = path.rstrip("/")
         node = pkg
         if directory:
@@ -312,20 +281,19 @@ class Quilt3Ops(QuiltOps):
             items=chunk, next_cursor=_next_cursor("browse", after), name=name, top_hash=top_hash, path=prefix
         )
 
-    def _entry(self, registry: str, name: str, logical_key: str, ref: str) -> Entry:
-        validate_logical_key(logical_key)
+    def _entry(self, registry: RegistryLocation, name: str, logical_key: str, ref: str) -> Entry:
         uri, _, top_hash = self._open(registry, name, ref)
-        node = manifests.lookup(self._browse(uri, name, top_hash), logical_key, name=name, top_hash=top_hash)
+        node = manifests.lookup(self._package_of(uri, name, top_hash), logical_key, name=name, top_hash=top_hash)
         if not manifests.is_entry(node):
             raise NotFoundError(f"{logical_key!r} is a directory, not a file.", "Browse it with path=<directory>.")
         return manifests.to_entry(logical_key, node)
 
-    def entry_info(self, registry: str, name: str, logical_key: str, ref: str = "latest") -> Entry:
+    def _entry_info(self, registry: RegistryLocation, name: str, logical_key: str, ref: str = "latest") -> Entry:
         return self._entry(registry, name, logical_key, ref)
 
-    def read_entry(
+    def _read_entry(
         self,
-        registry: str,
+        registry: RegistryLocation,
         name: str,
         logical_key: str,
         ref: str = "latest",
@@ -336,9 +304,7 @@ class Quilt3Ops(QuiltOps):
     ) -> ReadResult:
         entry = self._entry(registry, name, logical_key, ref)
         where = self._s3_location(entry)
-        return objects.read_bytes(
-            self.s3, where, source=logical_key, offset=offset, max_bytes=max_bytes, total_size=entry.size, mode=mode
-        )
+        return self.objects.read(where, source=logical_key, offset=offset, max_bytes=max_bytes, mode=mode)
 
     @staticmethod
     def _s3_location(entry: Entry) -> Any:
@@ -349,19 +315,18 @@ class Quilt3Ops(QuiltOps):
             )
         return parse_s3_uri(entry.physical_key)
 
-    def entry_url(
-        self, registry: str, name: str, logical_key: str, ref: str = "latest", *, expires_in: int = 3600
+    def _entry_url(
+        self, registry: RegistryLocation, name: str, logical_key: str, ref: str = "latest", *, expires_in: int = 3600
     ) -> PresignedUrl:
         entry = self._entry(registry, name, logical_key, ref)
-        return objects.presign(self.s3, self._s3_location(entry), expires_in)
+        return self.objects.presign(self._s3_location(entry), expires_in)
 
-    def diff(
-        self, registry: str, name: str, before: str, after: str = "latest", *, limit: int = MAX_PAGE
+    def _diff(
+        self, registry: RegistryLocation, name: str, before: str, after: str = "latest", *, limit: int = MAX_PAGE
     ) -> PackageDiff:
-        validate_limit(limit, MAX_PAGE)
         uri, reg, old_hash = self._open(registry, name, before)
         new_hash = self._resolve(uri, reg, name, after)
-        old, new = self._browse(uri, name, old_hash), self._browse(uri, name, new_hash)
+        old, new = self._package_of(uri, name, old_hash), self._package_of(uri, name, new_hash)
         with quilt3_call():
             added, modified, removed = old.diff(new)
         changed = [
@@ -386,31 +351,24 @@ class Quilt3Ops(QuiltOps):
             user_meta_after=manifests.header_user_meta(new_head),
         )
 
-    def search_packages(
-        self, registry: str, query: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    def _search_packages(
+        self, registry: RegistryLocation, needle: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[SearchHit]:
-        validate_limit(limit, MAX_PAGE)
-        needle = search_needle(query)
-        resume = cursors.decode("search", cursor)
-        uri, reg = self._registry(registry)
-        hits: list[SearchHit] = []
-        for name in self._package_names(uri):
-            if resume is not None and name <= resume:
-                continue
-            hit = self._match(reg, name, needle)
-            if hit is not None:
-                hits.append(hit)
-                if len(hits) > limit:
-                    break
-        chunk, after = _page(hits, lambda hit: hit.name, None, limit)
-        return Page(items=chunk, next_cursor=_next_cursor("search", after))
+        uri, reg = self._open_registry(registry)
+        return search_scan(
+            needle,
+            cursor=cursor,
+            limit=limit,
+            names=lambda after: (n for n in self._package_names(uri) if after is None or n > after),
+            latest_header=lambda name: self._latest_header(reg, name),
+        )
 
-    def _match(self, reg: Any, name: str, needle: str) -> SearchHit | None:
-        """A hit if ``name``, its latest message or latest user metadata contain ``needle``."""
+    def _latest_header(self, reg: Any, name: str) -> tuple[str, dict[str, Any]] | None:
+        """The top hash and manifest header of the latest revision of ``name``; None if there is none."""
         top_hash = self._latest(reg, name)
         if top_hash is None:
             return None
-        return match_package(name, top_hash, self._manifest_header(reg.manifest_pk(name, top_hash)), needle)
+        return top_hash, self._manifest_header(reg.manifest_pk(name, top_hash))
 
     def _manifest_header(self, pk: Any) -> dict[str, Any]:
         """The first line of a manifest, streamed: the rest is never downloaded."""
@@ -423,284 +381,20 @@ class Quilt3Ops(QuiltOps):
                 body.close()
         return json.loads(first)
 
-    # Packages: writing ------------------------------------------------
-
-    def create_revision(
-        self,
-        registry: str,
-        name: str,
-        entries: Sequence[EntrySource],
-        *,
-        message: str | None = None,
-        user_meta: dict[str, Any] | None = None,
-        base_hash: str | None = None,
-        force: bool = False,
-        copy: bool = False,
-        progress: Progress | None = None,
-    ) -> PushResult:
-        validate_package_name(name)
-        if base_hash is not None and not (isinstance(base_hash, str) and TOP_HASH_RE.match(base_hash)):
-            raise InvalidInputError(f"Invalid base_hash {base_hash!r}.", "Pass the full 64-character top hash of latest.")
-        _check_sources(entries)
-        uri, reg = self._registry(registry)
-        previous = self._latest_for_write(uri, reg, name, base_hash, force=force)
-        with quilt3_call() as quilt3:
-            if base_hash is None or force:
-                pkg = quilt3.Package()
-            else:
-                # quilt3 checks `latest` against the revision a package was browsed from, just before it writes.
-                pkg = self._browse(uri, name, base_hash, cached=False)
-                for key in list(pkg.keys()):
-                    pkg.delete(key)
-                if "user_meta" in manifests.header(pkg):
-                    pkg.set_meta({})
-        return self._write(
-            uri, reg, name, pkg, entries, message=message, user_meta=user_meta, expected=base_hash,
-            previous=previous, force=force, copy=copy, progress=progress,
-        )
-
-    def update_revision(
-        self,
-        registry: str,
-        name: str,
-        *,
-        base_ref: str = "latest",
-        add: Sequence[EntrySource] = (),
-        remove: Sequence[str] = (),
-        user_meta: dict[str, Any] | None = None,
-        meta_mode: MetaMode = "merge",
-        message: str | None = None,
-        force: bool = False,
-        copy: bool = False,
-        progress: Progress | None = None,
-    ) -> PushResult:
-        if meta_mode not in MERGE_MODES:
-            raise InvalidInputError(f"Invalid meta_mode {meta_mode!r}.", "Use 'merge' or 'replace'.")
-        for key in remove:
-            validate_logical_key(key, directory=True)
-            if not key:
-                raise InvalidInputError("Cannot remove the package root.", "Name files or directories ending in '/'.")
-        _check_sources(add)
-        uri, reg, base = self._open(registry, name, base_ref)
-        # Resolving `latest` just read it; quilt3's push checks it again before writing.
-        previous = base if base_ref == "latest" else self._latest_for_write(uri, reg, name, base, force=force)
-        pkg = self._browse(uri, name, base, cached=False)
-        with quilt3_call():
-            for key in remove:
-                node = manifests.lookup(pkg, key.rstrip("/"), name=name, top_hash=base)
-                if manifests.is_entry(node) == key.endswith("/"):
-                    kind = "a file" if manifests.is_entry(node) else "a directory"
-                    raise InvalidInputError(f"{key!r} is {kind}.", "End directories with '/' and files without it.")
-                pkg.delete(key.rstrip("/"))
-        if user_meta is not None and meta_mode == "merge":
-            user_meta = {**manifests.header_user_meta(manifests.header(pkg)), **user_meta}
-        return self._write(
-            uri, reg, name, pkg, add, message=message, user_meta=user_meta, expected=base,
-            previous=previous, force=force, copy=copy, progress=progress,
-        )
-
-    def _latest_for_write(self, uri: str, reg: Any, name: str, expected: str | None, *, force: bool) -> str | None:
-        """``latest`` of ``name`` now; unless ``force``, ``ConflictError`` if it is not ``expected``."""
-        latest = self._latest(reg, name)
-        if not force and latest != expected:
-            raise _conflict(name, uri, expected, latest)
-        return latest
-
-    def _write(
-        self,
-        uri: str,
-        reg: Any,
-        name: str,
-        pkg: Any,
-        sources: Sequence[EntrySource],
-        *,
-        message: str | None,
-        user_meta: dict[str, Any] | None,
-        expected: str | None,
-        previous: str | None,
-        force: bool,
-        copy: bool,
-        progress: Progress | None,
-    ) -> PushResult:
-        """Add ``sources`` to ``pkg`` and push it with ``Package.push``.
-
-        ``selector_fn`` copies local files (inline text) into the registry and
-        S3 objects only when ``copy``. Unless ``force``, quilt3 refuses the push
-        if ``latest`` moved from ``expected``; nothing is written then.
-        ``previous`` is ``latest`` as read before the write began.
-        """
-        kept = pkg.meta if isinstance(pkg.meta, dict) else {}
-        with tempfile.TemporaryDirectory(prefix="quilt-mcp-") as scratch:
-            if progress:
-                progress(0, None, f"Adding {len(sources)} sources")
-            for index, source in enumerate(sources):
-                _add_source(pkg, source, Path(scratch) / str(index))
-            wanted = kept if user_meta is None else user_meta
-            if pkg.meta != wanted:  # set_dir at the root resets the package metadata
-                pkg.set_meta(wanted)
-            if progress:
-                progress(0, None, f"Pushing {name} to {uri}")
-            with quilt3_call() as quilt3, mapped_errors(f"Pushing {name} to {uri}"):
-                started = self._wait_for_a_free_second(reg, name)
-                try:
-                    pushed = pkg.push(
-                        name,
-                        registry=uri,
-                        message=message,
-                        selector_fn=lambda _lk, entry: copy or entry.physical_key.is_local(),
-                        force=force,
-                    )
-                except quilt3.util.QuiltConflictException as err:
-                    raise _conflict(name, uri, expected, self._latest(reg, name)) from err
-        count, size = manifests.totals(pushed)
-        top_hash = pushed.top_hash
-        if progress:
-            progress(1, 1, f"Pushed {name}@{top_hash[:10]}")
-        return PushResult(
-            name=name,
-            registry=uri,
-            top_hash=top_hash,
-            timestamp=self._pushed_at(reg, name, top_hash, since=started),
-            entry_count=count,
-            total_bytes=size,
-            previous_hash=previous,
-        )
-
-    def _pointer_seconds(self, reg: Any, name: str, *, since: int) -> list[int]:
-        """Timestamp pointers of ``name`` at or after ``since`` (unix seconds), newest first."""
-        directory = reg.pointers_dir(name)
-        with mapped_errors(f"Listing revisions of {name}"):
-            listed = self.s3.list_objects_v2(
-                Bucket=directory.bucket, Prefix=directory.path, StartAfter=f"{directory.path}{since - 1}"
-            )
-        pointers = (obj["Key"][len(directory.path) :] for obj in listed.get("Contents", []))
-        return sorted((int(p) for p in pointers if p.isdigit() and int(p) >= since), reverse=True)
-
-    def _wait_for_a_free_second(self, reg: Any, name: str) -> int:
-        """Sleep until no timestamp pointer of ``name`` holds the current second; return that second.
-
-        quilt3 names the pointer after the second its push ends in: a second
-        push within the same second would overwrite the first one's pointer
-        and lose that revision. Called under the quilt3 lock, so pushes from
-        this process never share a second.
-        """
-        now = time.time()
-        taken = self._pointer_seconds(reg, name, since=int(now))
-        if taken:
-            time.sleep(taken[0] + 1 - now)
-        return int(time.time())
-
-    def _pushed_at(self, reg: Any, name: str, top_hash: str, *, since: int) -> datetime:
-        """The time of the newest timestamp pointer (written at or after ``since``) holding ``top_hash``."""
-        directory = reg.pointers_dir(name)
-        for seconds in self._pointer_seconds(reg, name, since=since):
-            if self._get_text(directory.join(str(seconds))) == top_hash:
-                return _timestamp(seconds)
-        raise NotFoundError(f"The push of {name}@{top_hash[:10]} left no revision pointer.", "List its revisions and retry.")
-
-    def delete_revision(self, registry: str, name: str, ref: str) -> DeleteResult:
-        uri, reg, top_hash, deleted = self._open_with_revisions(registry, name, ref)
-        if not deleted:
-            raise NotFoundError(f"No revision of {name} in {uri} is {top_hash}.", "List its revisions to find one.")
-        with quilt3_call() as quilt3, mapped_errors(f"Deleting {name}@{top_hash[:10]} from {uri}"):
-            quilt3.delete_package(name, registry=uri, top_hash=top_hash)
-        return DeleteResult(name=name, registry=uri, deleted_revisions=deleted, latest=self._latest(reg, name))
-
-    def delete_package(self, registry: str, name: str) -> DeleteResult:
-        validate_package_name(name)
-        uri, _ = self._registry(registry)
-        revisions = self._revisions(uri, name)
-        with quilt3_call() as quilt3, mapped_errors(f"Deleting {name} from {uri}"):
-            quilt3.delete_package(name, registry=uri)
-        return DeleteResult(name=name, registry=uri, deleted_revisions=revisions, latest=None)
-
     # Buckets and objects ------------------------------------------------
 
-    def list_buckets(self) -> list[BucketInfo]:
-        found = [BucketInfo(uri=f"s3://{bucket}", source="s3") for bucket in objects.bucket_names(self.s3)]
-        seen = {info.uri for info in found}
-        for registry in self.settings.registries:
-            uri = parse_registry(registry).uri
-            if uri not in seen:
-                seen.add(uri)
-                found.append(BucketInfo(uri=uri, source="configured"))
-        return found
+    def _list_buckets(self) -> list[BucketInfo]:
+        return merge_buckets(self.objects.bucket_names(), self.settings.registries)
 
-    def list_objects(
+    def _list_objects(
         self, uri: str, *, recursive: bool = False, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[ObjectInfo]:
-        return objects.list_objects(self.s3, uri, recursive=recursive, cursor=cursor, limit=limit)
+        return self.objects.list_objects(uri, recursive=recursive, cursor=cursor, limit=limit)
 
-    def object_info(self, uri: str) -> ObjectInfo:
-        return objects.object_info(self.s3, uri)
+    def _object_info(self, uri: str) -> ObjectInfo:
+        return self.objects.object_info(uri)
 
-    def read_object(
+    def _read_object(
         self, uri: str, *, offset: int = 0, max_bytes: int = DEFAULT_READ_BYTES, mode: ReadMode = "auto"
     ) -> ReadResult:
-        return objects.read_object(self.s3, uri, offset=offset, max_bytes=max_bytes, mode=mode)
-
-
-def _conflict(name: str, uri: str, expected: str | None, latest: str | None) -> ConflictError:
-    based = expected or "no revision (a new package)"
-    now = latest or "no revision (the package does not exist)"
-    return ConflictError(
-        f"{name} in {uri} changed: latest is {now}, but this write was based on {based}. Nothing was written.",
-        "Read the latest revision and apply your change to it (base_hash=<latest>), or pass force=True to overwrite.",
-    )
-
-
-def _check_sources(sources: Sequence[EntrySource]) -> None:
-    """Validate every source before anything is read or written."""
-    files: set[str] = set()
-    for source in sources:
-        if (source.source is None) == (source.text is None):
-            raise InvalidInputError(
-                f"Entry {source.logical_key!r} needs exactly one of 'source' and 'text'.",
-                "Give an s3:// URI as source, or inline text.",
-            )
-        if source.source is not None and not source.source.startswith("s3://"):
-            raise InvalidInputError(
-                f"Source {source.source!r} of {source.logical_key!r} is not in S3.",
-                "The quilt3 backend writes S3 registries: give an s3:// URI, or pass the content as text.",
-            )
-        is_dir = source.source is not None and _is_prefix(source.source)
-        validate_logical_key(source.logical_key, directory=is_dir)
-        if not is_dir:
-            if source.logical_key in files:
-                raise InvalidInputError(f"Logical key {source.logical_key!r} is given twice.", "Give each key once.")
-            files.add(source.logical_key)
-
-
-def _is_prefix(source: str) -> bool:
-    """True for ``s3://bucket`` or ``s3://bucket/prefix/`` (every object below), False for one object."""
-    key = parse_s3_uri(source).key
-    return key == "" or key.endswith("/")
-
-
-def _add_source(pkg: Any, source: EntrySource, scratch: Path) -> None:
-    """Put one source into ``pkg``: text via a scratch file, an S3 object, or every object below an S3 prefix."""
-    where = source.source or f"inline text for {source.logical_key!r}"
-    with quilt3_call(), mapped_errors(f"Adding {where}"):
-        if source.text is not None:
-            scratch.write_text(source.text, encoding="utf-8")
-            pkg.set(source.logical_key, str(scratch), meta=source.meta)
-            return
-        location = parse_s3_uri(source.source)
-        if not _is_prefix(source.source):
-            pkg.set(source.logical_key, source.source, meta=source.meta)
-            return
-        if location.version_id:
-            raise InvalidInputError(f"{source.source} is a prefix and cannot have a versionId.", "Drop ?versionId=.")
-        directory = source.logical_key.strip("/")
-        pkg.set_dir(directory or "/", source.source)
-        node = pkg[directory] if directory else pkg
-        added = [
-            entry
-            for _, entry in node.walk()
-            if entry.physical_key.bucket == location.bucket and entry.physical_key.path.startswith(location.key)
-        ]
-        if not added:
-            raise NotFoundError(f"There are no objects below {source.source}.", "Check the prefix, or list it with list_objects.")
-        if source.meta is not None:
-            for entry in added:
-                entry.set_meta(source.meta)
+        return self.objects.read_object(uri, offset=offset, max_bytes=max_bytes, mode=mode)

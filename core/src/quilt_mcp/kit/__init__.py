@@ -1,0 +1,11 @@
+"""The backend kit: what more than one backend needs, written once.
+
+Part of the plugin contract (see ``quilt_mcp.contract``). Nothing here imports
+boto3, botocore or quilt3 at module level.
+
+- ``s3objects``: S3 object access through any boto3 client (list, head,
+  ranged read, presign, botocore errors as domain errors).
+- ``scan``: the bounded search scan over a registry's package names.
+- ``errors``: the conflict and not-found errors every backend raises alike.
+- ``buckets``: the bucket list merged with the configured registries.
+"""
