@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import secrets
 import sys
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
         from quilt_mcp_conformance.infra import MotoS3Server, isolate_environment, make_root
 
         isolate_environment(make_root())
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         if args.s3_endpoint:
             endpoint = args.s3_endpoint
         else:
