@@ -102,3 +102,12 @@ def test_other_roles_packages_are_invisible(current, world) -> None:
     assert data(current, "alice", query, b=world.bucket_b) == {"packages": None, "package": None}
     assert data(current, "bob", query, b=world.bucket_b)["package"] == {"name": "other/secret"}
     assert data(current, "bob", query, b=world.bucket_a) == {"packages": None, "package": None}
+
+
+def test_granting_a_bucket_to_a_role_shows_it_on_the_next_request(current, infra) -> None:
+    fresh = infra.new_bucket()
+    query = "{ bucketConfigs { name } }"
+    assert fresh not in {b["name"] for b in data(current, "bob", query)["bucketConfigs"]}
+    current.grant("team-b", fresh)
+    assert fresh in {b["name"] for b in data(current, "bob", query)["bucketConfigs"]}
+    assert fresh not in {b["name"] for b in data(current, "alice", query)["bucketConfigs"]}

@@ -129,10 +129,13 @@ def create_app(state: CatalogState, admin_secret: str) -> Starlette:
         if (fault := await faulted()) is not None:
             return fault
         raw = await request.body()
-        if request.headers.get("content-type", "").startswith("application/json"):
-            body = json.loads(raw or b"{}")
-        else:
-            body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        try:
+            if request.headers.get("content-type", "").startswith("application/json"):
+                body = json.loads(raw or b"{}")
+            else:
+                body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        except (ValueError, UnicodeDecodeError):
+            return JSONResponse({"message": "send refresh_token as a form field or JSON"}, status_code=400)
         try:
             user = state.directory.authenticate(body.get("refresh_token") if isinstance(body, dict) else None)
         except AuthError as exc:

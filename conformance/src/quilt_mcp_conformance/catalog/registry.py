@@ -27,7 +27,7 @@ from quilt3.util import PhysicalKey
 
 POINTERS = ".quilt/named_packages/"
 LATEST = "latest"
-_CACHE_SIZE = 128
+_CACHE_SIZE = 512
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ class Directory:
     for or raises ``AuthError``.
     """
 
-    secret: str
+    secret: str = field(repr=False)
     roles: dict[str, set[str]]
     users: dict[str, User]
     _by_id: dict[str, User] = field(default_factory=dict, repr=False)

@@ -52,13 +52,4 @@ def attach(schema: GraphQLSchema) -> GraphQLSchema:
     return schema
 
 
-def implemented_root_fields(schema: GraphQLSchema) -> dict[str, list[str]]:
-    """Root field names the reference implements, per operation type, in this schema."""
-    out: dict[str, list[str]] = {}
-    for kind, root in (("Query", schema.query_type), ("Mutation", schema.mutation_type)):
-        if root is not None:
-            out[kind] = sorted(name for name in root.fields if name in ROOT)
-    return out
-
-
-__all__ = ["ROOT", "attach", "implemented_root_fields", "resolve_field"]
+__all__ = ["ROOT", "attach", "resolve_field"]
