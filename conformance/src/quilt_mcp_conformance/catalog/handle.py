@@ -95,6 +95,7 @@ class ReferenceCatalog:
             "admin_secret": admin,
             "roles": {role: sorted(buckets) for role, buckets in roles.items()},
             "users": dict(users),
+            "parent_pid": os.getpid(),
         }
         stderr = tempfile.TemporaryFile(mode="w+", prefix="reference-catalog-")
         process = subprocess.Popen(

@@ -2,7 +2,9 @@
 
 The configuration is JSON: ``secret`` (token signing), ``admin_secret``
 (control route), ``roles`` (role -> buckets), ``users`` (user -> role), and
-optionally ``print_token`` (a user name whose fresh token is printed).
+optionally ``print_token`` (a user name whose fresh token is printed) and
+``parent_pid`` (exit when that process is gone, so a killed test worker
+leaves no catalog behind).
 The first stdout line is ``catalog: <url>``; a ``ReferenceCatalog`` handle
 waits for it. quilt3 is imported only here, after the caller has set the
 environment (``AWS_ENDPOINT_URL``, an isolated ``HOME``).
@@ -10,8 +12,11 @@ environment (``AWS_ENDPOINT_URL``, an isolated ``HOME``).
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
+import threading
+import time
 from typing import Any
 
 SCHEMES = ("current", "previous")
@@ -45,9 +50,17 @@ def serve(config: dict[str, Any], *, schema: str, port: int, s3_endpoint: str | 
     demo = config.get("print_token")
     if demo:
         print(f"user {demo!r} (role {directory.users[demo].role!r}) token: {mint_token(directory.secret, demo)}", flush=True)
+    if config.get("parent_pid"):
+        threading.Thread(target=_exit_with_parent, args=(int(config["parent_pid"]),), daemon=True).start()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     try:
         server.run(sockets=[sock])
     finally:
         sock.close()
         sys.stdout.flush()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
