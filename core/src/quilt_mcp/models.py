@@ -292,3 +292,8 @@ class BackendInfo(Model):
     priority: int = Field(description="Higher wins when several backends can authenticate.")
     capabilities: frozenset[str]
     summary: str
+    multi_identity: bool = Field(
+        default=False,
+        description="True when one process can hold backends for several identities at once "
+        "(required to serve many users over HTTP); False when its login is process-wide.",
+    )

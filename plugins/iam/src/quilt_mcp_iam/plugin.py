@@ -35,6 +35,8 @@ def quilt_mcp_backend_info() -> BackendInfo:
         capabilities=cap.ALL,
         summary="Reads and writes Quilt registries directly in S3 with plain AWS credentials, "
         "or in a local directory with none; never imports quilt3.",
+        # Each open builds its own clients; over HTTP every caller acts with the server's AWS credentials.
+        multi_identity=True,
     )
 
 
