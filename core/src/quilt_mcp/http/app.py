@@ -3,8 +3,8 @@
 ``create_app(settings, http)`` builds it; ``app_from_env()`` is the factory
 uvicorn's worker processes call (``quilt_mcp.http.app:app_from_env``), from
 the ``QUILT_MCP_*`` environment alone. Layers, outermost first:
-``ServerLimits`` (total in progress, body size), fastmcp's bearer-token
-authentication, ``CallerLimits`` (per caller), ``WriteScopeGate`` (jwt mode),
+``ServerLimits`` (in progress in total and per token, body size), fastmcp's
+bearer-token authentication, ``WriteScopeGate`` (jwt mode),
 then the MCP endpoint, which 401s a request without a valid token. Routes
 without auth: ``/healthz``, ``/readyz`` and the RFC 9728 metadata.
 """
@@ -23,7 +23,7 @@ from quilt_mcp.errors import NotSupportedError
 from quilt_mcp.http.catalog_auth import catalog_verifier
 from quilt_mcp.http.health import Readiness, healthz
 from quilt_mcp.http.jwt_auth import jwt_verifier
-from quilt_mcp.http.limits import CallerLimits, ServerLimits
+from quilt_mcp.http.limits import ServerLimits
 from quilt_mcp.http.logs import configure_logging
 from quilt_mcp.http.scopes import WriteScopeGate
 from quilt_mcp.http.session import BackendCache, CallerSession
@@ -91,7 +91,7 @@ def create_app(
     mcp = build_server(settings, host=host, session=session, auth=resource_server(verifier_for(http, env), http))
     mcp.custom_route("/healthz", methods=["GET"])(healthz)
     mcp.custom_route("/readyz", methods=["GET"])(Readiness(session, http).respond)
-    middleware = [Middleware(CallerLimits, paths=[MCP_PATH], per_caller=http.max_concurrent_per_identity)]
+    middleware = []
     if http.auth == "jwt" and http.write_scope:
         middleware.append(
             Middleware(
@@ -103,7 +103,13 @@ def create_app(
             )
         )
     app = mcp.http_app(path=MCP_PATH, stateless_http=True, middleware=middleware)
-    return ServerLimits(app, paths=[MCP_PATH], max_concurrent=http.max_concurrent, max_body_bytes=http.max_body_bytes)
+    return ServerLimits(
+        app,
+        paths=[MCP_PATH],
+        max_concurrent=http.max_concurrent,
+        per_caller=http.max_concurrent_per_identity,
+        max_body_bytes=http.max_body_bytes,
+    )
 
 
 async def writing_tools(mcp: FastMCP) -> frozenset[str]:

@@ -1,11 +1,10 @@
 """Bounds that keep the server up: body size, requests in progress in total and per caller.
 
-Two ASGI layers around the MCP endpoint. ``ServerLimits`` wraps the whole
-app, before token verification: requests past ``max_concurrent`` get 503,
+``ServerLimits`` wraps the whole app, before token verification: requests
+past ``max_concurrent`` get 503, a caller's past ``per_caller`` get 429,
 bodies past ``max_body_bytes`` get 413, and a catalog that cannot confirm a
-token gives 503 (not 401: the token may be fine). ``CallerLimits`` runs after
-verification: a caller past ``per_caller`` requests in progress gets 429.
-Refusals are immediate, with ``Retry-After``: nothing queues without bound.
+token gives 503 (not 401: the token may be fine). Refusals are immediate,
+with ``Retry-After``: nothing queues without bound.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import json
 import logging
 from collections.abc import Iterable
 
-from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from quilt_mcp.http.catalog_auth import CatalogUnavailable
@@ -76,29 +74,54 @@ def replay(body: bytes, receive: Receive) -> Receive:
 
 
 class ServerLimits:
-    """Total requests in progress, request body size, catalog outages; for ``paths`` only."""
+    """Requests in progress in total and per token, body size, catalog outages; for ``paths`` only.
 
-    def __init__(self, app: ASGIApp, *, paths: Iterable[str], max_concurrent: int, max_body_bytes: int) -> None:
+    Per-caller counting keys on the hash of the presented bearer token,
+    before it is verified: an unverified token is refused (401) right after,
+    and a flood of one token cannot hold the token checks of others.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, paths: Iterable[str], max_concurrent: int, per_caller: int, max_body_bytes: int
+    ) -> None:
         self.app = app
         self.paths = frozenset(paths)
         self.max_concurrent = max_concurrent
+        self.per_caller = per_caller
         self.max_body_bytes = max_body_bytes
         self.active = 0
+        self.by_caller: dict[str, int] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] not in self.paths:
             await self.app(scope, receive, send)
             return
+        caller = _bearer_key(scope)
         if self.active >= self.max_concurrent:
+            await send_error(send, 503, "overloaded", "Too many requests in progress; retry shortly.", _retry_after())
+            return
+        if caller is not None and self.by_caller.get(caller, 0) >= self.per_caller:
             await send_error(
-                send, 503, "overloaded", "Too many requests in progress; retry shortly.", _retry_after()
+                send,
+                429,
+                "too_many_requests",
+                f"More than {self.per_caller} of your requests are in progress; retry when one finishes.",
+                _retry_after(),
             )
             return
         self.active += 1
+        if caller is not None:
+            self.by_caller[caller] = self.by_caller.get(caller, 0) + 1
         try:
             await self._bounded(scope, receive, send)
         finally:
             self.active -= 1
+            if caller is not None:
+                left = self.by_caller[caller] - 1
+                if left:
+                    self.by_caller[caller] = left
+                else:
+                    del self.by_caller[caller]
 
     async def _bounded(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope["headers"]).get(b"content-length")
@@ -122,39 +145,12 @@ class ServerLimits:
             await send_error(send, 503, "temporarily_unavailable", err.message, _retry_after())
 
 
-class CallerLimits:
-    """Requests in progress per verified caller (keyed by token hash); for ``paths`` only."""
-
-    def __init__(self, app: ASGIApp, *, paths: Iterable[str], per_caller: int) -> None:
-        self.app = app
-        self.paths = frozenset(paths)
-        self.per_caller = per_caller
-        self.active: dict[str, int] = {}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        user = scope.get("user")
-        if scope["type"] != "http" or scope["path"] not in self.paths or not isinstance(user, AuthenticatedUser):
-            await self.app(scope, receive, send)
-            return
-        key = token_key(user.access_token.token)
-        if self.active.get(key, 0) >= self.per_caller:
-            await send_error(
-                send,
-                429,
-                "too_many_requests",
-                f"More than {self.per_caller} of your requests are in progress; retry when one finishes.",
-                _retry_after(),
-            )
-            return
-        self.active[key] = self.active.get(key, 0) + 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            left = self.active[key] - 1
-            if left:
-                self.active[key] = left
-            else:
-                del self.active[key]
+def _bearer_key(scope: Scope) -> str | None:
+    """``token_key`` of the request's bearer token, if it presents one."""
+    for name, value in scope["headers"]:
+        if name == b"authorization" and value[:7].lower() == b"bearer ":
+            return token_key(value[7:].decode("latin-1").strip())
+    return None
 
 
 def _retry_after() -> list[tuple[str, str]]:
