@@ -117,7 +117,7 @@ class JwtVerifier(TokenVerifier):
             client_id=str(claims.get("client_id") or claims.get("azp") or subject),
             subject=subject,
             scopes=_scopes(claims),
-            expires_at=int(claims["exp"]),
+            expires_at=int(claims["exp"]) + self.leeway,  # the transport refuses past this; so do caches
             claims=claims,
         )
 
