@@ -122,4 +122,6 @@ def app_from_env() -> ASGIApp:
     """The app from the environment alone: the factory each uvicorn worker calls."""
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    configure_logging(settings.log_level)  # handlers added by plugins imported while building
+    return app

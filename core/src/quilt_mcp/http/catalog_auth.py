@@ -111,7 +111,7 @@ class CatalogVerifier(TokenVerifier):
                 "Retry shortly; if it persists, check QUILT_MCP_REGISTRY_URL and the catalog's health.",
             ) from None
         if response.status_code in (401, 403):
-            log.info("bearer token refused by the catalog (HTTP %d)", response.status_code)
+            log.info("token refused by the catalog (HTTP %d)", response.status_code)
             return None
         if response.status_code >= 400:
             raise CatalogUnavailable(
@@ -126,7 +126,7 @@ class CatalogVerifier(TokenVerifier):
                 "Check that QUILT_MCP_REGISTRY_URL names the catalog's registry (API) URL.",
             ) from None
         if not me:
-            log.info("bearer token refused by the catalog (no user)")
+            log.info("token refused by the catalog (no user)")
         return me or None
 
 

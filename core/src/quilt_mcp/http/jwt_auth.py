@@ -109,7 +109,7 @@ class JwtVerifier(TokenVerifier):
                 options={"require": ["exp", "iss", "aud"]},
             )
         except jwt.PyJWTError as err:
-            log.info("bearer token refused: %s", _reason(err))
+            log.info("token refused: %s", _reason(err))
             return None
         subject = str(claims.get("sub") or claims.get("client_id") or claims.get("azp") or "unknown")
         return AccessToken(

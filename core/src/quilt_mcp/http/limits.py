@@ -2,9 +2,9 @@
 
 ``ServerLimits`` wraps the whole app, before token verification: requests
 past ``max_concurrent`` get 503, a caller's past ``per_caller`` get 429,
-bodies past ``max_body_bytes`` get 413, and a catalog that cannot confirm a
-token gives 503 (not 401: the token may be fine). Refusals are immediate,
-with ``Retry-After``: nothing queues without bound.
+bodies past ``max_body_bytes`` get 413. ``CatalogOutage``: a catalog that
+cannot confirm a token gives 503 (not 401: the token may be fine).
+Refusals are immediate, with ``Retry-After``: nothing queues without bound.
 """
 
 from __future__ import annotations
@@ -138,8 +138,22 @@ class ServerLimits:
                 "(e.g. fewer or smaller inline entries).",
             )
             return
+        await self.app(scope, replay(body, receive), send)
+
+
+class CatalogOutage:
+    """Turns ``CatalogUnavailable`` from token verification into 503 with ``Retry-After`` (not 401 or 500).
+
+    Must sit between Starlette's error middleware and the authentication
+    middleware (``ResourceServerAuth.get_middleware`` puts it there).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            await self.app(scope, replay(body, receive), send)
+            await self.app(scope, receive, send)
         except CatalogUnavailable as err:
             log.warning("token check failed: %s", err.message)
             await send_error(send, 503, "temporarily_unavailable", err.message, _retry_after())

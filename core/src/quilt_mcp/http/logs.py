@@ -34,11 +34,17 @@ class RedactTokens(logging.Filter):
 
 
 def configure_logging(level: str) -> None:
-    """stderr logging at ``level`` (if none is set up yet), every handler redacting tokens."""
+    """stderr logging at ``level`` (if none is set up yet); every handler of every logger so far redacts tokens.
+
+    Libraries that bring their own handlers (fastmcp's) are covered too;
+    call again after importing one that adds handlers later.
+    """
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     root.setLevel(level)
-    for handler in root.handlers:
-        if not any(isinstance(f, RedactTokens) for f in handler.filters):
-            handler.addFilter(RedactTokens())
+    loggers = [root, *(lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger))]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if not any(isinstance(f, RedactTokens) for f in handler.filters):
+                handler.addFilter(RedactTokens())

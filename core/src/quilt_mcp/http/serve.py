@@ -23,6 +23,7 @@ def serve_http(settings: Settings, http: HttpSettings) -> None:
     """Serve until SIGTERM/SIGINT; ``QuiltMCPError`` before listening when the configuration cannot serve."""
     configure_logging(settings.log_level)
     create_app(settings, http)
+    configure_logging(settings.log_level)
     uvicorn.run(
         FACTORY,
         factory=True,

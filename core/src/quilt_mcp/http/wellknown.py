@@ -10,15 +10,23 @@ from __future__ import annotations
 
 from fastmcp.server.auth import RemoteAuthProvider, TokenVerifier
 from pydantic import AnyHttpUrl
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from quilt_mcp.http.limits import CatalogOutage
 from quilt_mcp.http.settings import HttpSettings
 
 ROOT_METADATA_PATH = "/.well-known/oauth-protected-resource"
 
 
 class ResourceServerAuth(RemoteAuthProvider):
-    """This server as an OAuth 2.1 resource server: ``verifier`` checks tokens, metadata names the issuer."""
+    """This server as an OAuth 2.1 resource server: ``verifier`` checks tokens, metadata names the issuer.
+
+    A catalog that cannot answer a token check gives 503 (``CatalogOutage``, outside authentication).
+    """
+
+    def get_middleware(self) -> list[Middleware]:
+        return [Middleware(CatalogOutage), *super().get_middleware()]
 
     def get_routes(self, mcp_path: str | None = None) -> list[Route]:
         routes = super().get_routes(mcp_path)
