@@ -55,3 +55,15 @@ def test_the_filter_redacts_a_records_formatted_arguments():
     RedactTokens().filter(record)
 
     assert "t0ken" not in record.getMessage()
+
+
+def test_no_repr_shows_a_token_or_the_hmac_secret():
+    from quilt_mcp.http.jwt_auth import jwt_verifier
+    from quilt_mcp.http.tokens import Caller, token_key
+    from tests.http.support import SECRET, http_settings
+
+    verifier = jwt_verifier(http_settings(8000), {"QUILT_MCP_JWT_SECRET": SECRET})
+    caller = Caller(token_key("tok-123"), "alice", frozenset(), None, bearer_token="tok-123")
+
+    assert SECRET not in repr(verifier) and SECRET not in repr(verifier.keys)
+    assert "tok-123" not in repr(caller)
