@@ -1,19 +1,26 @@
-"""Serving the HTTP app on a loopback port in a thread, minting tokens, and MCP clients with a token.
+"""Serving the HTTP app on a loopback port, minting tokens, and MCP clients with a token.
 
-``serving(app_for_port)`` is the seam for every HTTP test (and the
-multi-user isolation test to come): give it a function from the port to an
-ASGI app (usually ``lambda port: create_app(settings, http_settings(port, ...))``)
-and it yields the base URL while uvicorn serves it.
+Two seams for HTTP tests (and the multi-user isolation test to come):
+``serving(app_for_port)`` runs one in-process uvicorn server in a thread -
+give it a function from the port to an ASGI app, usually
+``lambda port: create_app(settings, http_settings(port, ...))`` - and yields
+the base URL; ``serve_command(args, log)`` runs the real ``quilt-mcp serve
+--transport http`` (any ``--workers``) as a process and yields its URL and
+process once ``/healthz`` answers.
 """
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -92,3 +99,40 @@ async def mcp_client(url: str, token: str, protocol: str) -> AsyncIterator[Clien
     async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
         async with Client(streamable_http_client(f"{url}/mcp", http_client=http), mode=protocol) as client:
             yield client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve_command(args: list[str], log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``quilt-mcp serve --transport http --port P *args`` as a process logging to ``log``; (URL, process).
+
+    Yields once ``/healthz`` answers; kills the process on exit if it is still running.
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [str(Path(sys.executable).with_name("quilt-mcp")), "serve", "--transport", "http", "--port", str(port)]
+    with log.open("wb") as out:
+        process = subprocess.Popen([*command, *args], stderr=out, stdout=out, env={**os.environ})
+        try:
+            deadline = time.monotonic() + 240  # a cap for loaded machines; a quiet one starts in seconds
+            while not healthy(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not start: {log.read_text()[-2000:]}")
+                time.sleep(0.2)
+            yield url, process
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def healthy(url: str) -> bool:
+    try:
+        return httpx2.get(f"{url}/healthz", timeout=2).status_code == 200
+    except httpx2.HTTPError:
+        return False

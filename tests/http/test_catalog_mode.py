@@ -14,7 +14,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from quilt_mcp.errors import InvalidInputError
+from quilt_mcp.errors import BackendUnavailableError, InvalidInputError
+from quilt_mcp.plugins import PluginHost
 from quilt_mcp.http.app import create_app
 from quilt_mcp.http.catalog_auth import catalog_verifier
 from quilt_mcp.settings import Settings
@@ -30,7 +31,7 @@ def closed_port() -> int:
 
 @pytest.fixture(scope="module")
 def catalog_down(infra: Any) -> Iterator[str]:
-    """A catalog-mode server whose registry URL answers nothing."""
+    """A catalog-mode server whose registry URL answers nothing (the iam backend forced, so it starts without platform)."""
     registry = f"http://127.0.0.1:{closed_port()}"
     settings = Settings(backend="iam", registries=(f"s3://{infra.new_bucket()}",))
     with serving(lambda port: create_app(settings, http_settings(port, auth="catalog", registry_url=registry))) as url:
@@ -55,6 +56,14 @@ def test_readiness_says_the_catalog_is_unreachable_and_health_still_answers(cata
 
     assert ready.status_code == 503 and ready.json()["catalog_reachable"] is False
     assert httpx2.get(f"{catalog_down}/healthz").status_code == 200
+
+
+def test_catalog_mode_acts_through_the_platform_backend_unless_told_otherwise():
+    http = http_settings(8000, auth="catalog", registry_url="http://127.0.0.1:9")
+    with pytest.raises(BackendUnavailableError, match="platform backend is not installed") as caught:
+        create_app(Settings(), http, host=PluginHost.discover(Settings(disabled_plugins=frozenset({"platform"}))))
+
+    assert "Backends that can: iam" in caught.value.hint
 
 
 def test_catalog_mode_needs_the_registry_url():

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,28 +17,8 @@ import pytest
 
 from quilt_mcp.cli import build_parser
 from quilt_mcp.http.settings import OPTIONS, HttpSettings
-from tests.http.support import ISSUER, SECRET, claims, mcp_client
+from tests.http.support import ISSUER, SECRET, claims, mcp_client, serve_command
 from tests.http.test_token_refusals import HEADERS, INITIALIZE
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 240  # a cap for loaded machines; a quiet one starts in seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx2.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx2.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail("the server did not become healthy")
 
 
 def wait_ready(url: str) -> httpx2.Response:
@@ -54,43 +32,36 @@ def wait_ready(url: str) -> httpx2.Response:
 
 
 async def test_two_workers_serve_log_no_token_at_debug_and_finish_in_flight_work_on_sigterm(infra: Any, tmp_path: Path):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     secret_file = tmp_path / "secret"
     secret_file.write_text(SECRET)
     log = tmp_path / "server.log"
-    command = [
-        str(Path(sys.executable).with_name("quilt-mcp")), "serve", "--transport", "http", "--port", str(port),
+    args = [
         "--workers", "2", "--auth", "jwt", "--jwt-issuer", ISSUER, "--jwt-secret-file", str(secret_file),
         "--backend", "iam", "--registry", f"s3://{infra.new_bucket()}", "--log-level", "DEBUG",
     ]  # fmt: skip
-    good = jwt.encode(claims(f"{url}/mcp"), SECRET, algorithm="HS256")
-    bad = [
-        jwt.encode(claims(f"{url}/mcp", exp=int(time.time()) - 3600), SECRET, algorithm="HS256"),
-        jwt.encode(claims(f"{url}/mcp", iss="https://elsewhere.test"), SECRET, algorithm="HS256"),
-        "qk_" + "k" * 40,
-        "malformed-token-value-123456",
-    ]
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(command, stderr=stderr, stdout=stderr, env={**os.environ})
-        try:
-            wait_healthy(url, process, log)
-            ready = wait_ready(url)
-            for protocol in ("legacy", "2026-07-28"):
-                async with mcp_client(url, good, protocol) as client:
-                    created = await client.call_tool(
-                        "package_create", {"name": f"team/{protocol[:6]}", "entries": [{"logical_key": "a", "text": "x"}]}
-                    )
-                    status = await client.call_tool("auth_status", {})
-                assert not created.is_error and not status.is_error
-            refused = [httpx2.post(f"{url}/mcp", json=INITIALIZE, headers={**HEADERS, "Authorization": f"Bearer {t}"}) for t in bad]
-            answer = finish_after_sigterm(process, port, good)
-            assert process.wait(60) == 0
-        finally:
-            if process.poll() is None:
-                process.kill()
+    with serve_command(args, log) as (url, process):
+        good = jwt.encode(claims(f"{url}/mcp"), SECRET, algorithm="HS256")
+        bad = [
+            jwt.encode(claims(f"{url}/mcp", exp=int(time.time()) - 3600), SECRET, algorithm="HS256"),
+            jwt.encode(claims(f"{url}/mcp", iss="https://elsewhere.test"), SECRET, algorithm="HS256"),
+            "qk_" + "k" * 40,
+            "malformed-token-value-123456",
+        ]
+        ready = wait_ready(url)
+        for protocol in ("legacy", "2026-07-28"):
+            async with mcp_client(url, good, protocol) as client:
+                created = await client.call_tool(
+                    "package_create", {"name": f"team/{protocol[:6]}", "entries": [{"logical_key": "a", "text": "x"}]}
+                )
+                status = await client.call_tool("auth_status", {})
+            assert not created.is_error and not status.is_error
+        headers = [{**HEADERS, "Authorization": f"Bearer {t}"} for t in bad]
+        refused = [httpx2.post(f"{url}/mcp", json=INITIALIZE, headers=h) for h in headers]
+        answer = finish_after_sigterm(process, int(url.rsplit(":", 1)[1]), good)
+        exit_code = process.wait(60)
 
     text = log.read_text()
+    assert exit_code == 0
     assert ready.status_code == 200 and ready.json()["ready"]
     assert [r.status_code for r in refused] == [401] * len(bad)
     assert answer.startswith("HTTP/1.1 200"), f"the in-flight request was not finished: {answer[:200]}"

@@ -19,7 +19,7 @@ from fastmcp.server.auth import TokenVerifier
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
-from quilt_mcp.errors import NotSupportedError
+from quilt_mcp.errors import BackendUnavailableError, NotSupportedError
 from quilt_mcp.http.catalog_auth import catalog_verifier
 from quilt_mcp.http.health import Readiness, healthz
 from quilt_mcp.http.jwt_auth import jwt_verifier
@@ -36,18 +36,28 @@ from quilt_mcp.settings import Settings
 MCP_PATH = "/mcp"
 
 
+CATALOG_BACKEND = "platform"
+"""The backend ``--auth catalog`` uses unless one is forced: it acts as the catalog user of the token."""
+
+
 def multi_user_host(settings: Settings, host: PluginHost | None = None) -> tuple[Settings, PluginHost]:
     """Settings and plugins for serving many users: backends holding one identity per process left out.
 
     ``NotSupportedError`` naming the backends that can serve when the
     forced backend (``QUILT_MCP_BACKEND``) holds one identity per process,
-    or when no installed backend can hold several.
+    or when no installed backend can hold several; ``BackendUnavailableError``
+    when the forced backend is not installed.
     """
     host = host or PluginHost.discover(settings)
     infos = host.backend_infos()
     single = {name for name, info in infos.items() if not info.multi_identity}
     able = sorted(set(infos) - single)
     can = f"Backends that can: {', '.join(able)}." if able else "No installed backend can."
+    if settings.backend and settings.backend not in infos:
+        raise BackendUnavailableError(
+            f"The {settings.backend} backend is not installed, so this server cannot act through it.",
+            f"{can} Install it (pip install 'quilt-mcp[{settings.backend}]') or choose another with --backend.",
+        )
     if settings.backend in single:
         raise NotSupportedError(
             f"The {settings.backend} backend holds one identity per process (its login is process-wide), "
@@ -86,6 +96,8 @@ def create_app(
     settings = settings or Settings.from_env(env)
     http = http or HttpSettings.from_env(env)
     http.check()
+    if http.auth == "catalog" and not settings.backend:
+        settings = settings.with_overrides(backend=CATALOG_BACKEND)  # never the server's own credentials
     settings, host = multi_user_host(settings, host)
     session = CallerSession(settings, host, BackendCache(http.backend_cache_size, http.backend_max_age), env)
     mcp = build_server(settings, host=host, session=session, auth=resource_server(verifier_for(http, env), http))
