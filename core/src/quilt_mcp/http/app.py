@@ -103,7 +103,7 @@ def create_app(
     mcp = build_server(settings, host=host, session=session, auth=resource_server(verifier_for(http, env), http))
     mcp.custom_route("/healthz", methods=["GET"])(healthz)
     mcp.custom_route("/readyz", methods=["GET"])(Readiness(session, http).respond)
-    middleware = []
+    middleware: list[Middleware] = []
     if http.auth == "jwt" and http.write_scope:
         middleware.append(
             Middleware(
