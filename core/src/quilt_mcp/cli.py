@@ -49,6 +49,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         registries=tuple(args.registry) if args.registry else None,
         read_only=getattr(args, "read_only", None),
         catalog_url=getattr(args, "catalog_url", None),
+        transport=getattr(args, "transport", None),
         log_level=args.log_level.upper() if args.log_level else None,
     )
 
@@ -71,16 +72,54 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Serve MCP on stdio until the client disconnects."""
+    """Serve MCP on stdio until the client disconnects, or over HTTP until SIGTERM."""
     from quilt_mcp.errors import QuiltMCPError
-    from quilt_mcp.server import serve
 
     try:
-        serve(settings)
+        if settings.transport == "http":
+            serve_over_http(args, settings)
+        elif settings.transport == "stdio":
+            from quilt_mcp.server import serve
+
+            serve(settings)
+        else:
+            print(f"quilt-mcp serve: unknown transport {settings.transport!r}; use stdio or http.", file=sys.stderr)
+            return 2
     except QuiltMCPError as err:
         print(f"quilt-mcp serve: {err}", file=sys.stderr)
         return 2
     return 0
+
+
+def serve_over_http(args: argparse.Namespace, settings: Settings) -> None:
+    """Export settings and HTTP flags to the environment (worker processes read it there), then serve."""
+    import os
+
+    from quilt_mcp.http.serve import serve_http
+    from quilt_mcp.http.settings import OPTIONS, HttpSettings, export
+
+    for key, value in settings.to_env().items():
+        if value:
+            os.environ[key] = value
+        else:
+            os.environ.pop(key, None)
+    export({name: getattr(args, name, None) for name in OPTIONS})
+    serve_http(settings, HttpSettings.from_env())
+
+
+def add_http_options(parser: argparse.ArgumentParser) -> None:
+    """``--transport`` and every HTTP setting's flag (see ``quilt_mcp.http.settings.OPTIONS``)."""
+    from quilt_mcp.http.settings import OPTIONS
+
+    parser.add_argument(
+        "--transport",
+        choices=("stdio", "http"),
+        help="stdio (default): one user, JSON-RPC on stdin/stdout. http: streamable HTTP at /mcp for many "
+        "users, each request acting for its bearer token (env QUILT_MCP_TRANSPORT).",
+    )
+    group = parser.add_argument_group("HTTP serving (with --transport http)")
+    for name, option in OPTIONS.items():
+        group.add_argument(option.flag, dest=name, type=option.kind, help=f"{option.help} (env {option.env})")
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -122,9 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.set_defaults(handler=cmd_doctor)
     serve = sub.add_parser(
         "serve",
-        help="Serve MCP on stdio (the default).",
+        help="Serve MCP on stdio (the default) or, with --transport http, to many users over HTTP.",
         description="Serve MCP on stdio: JSON-RPC on stdin/stdout, logs on stderr only. The backend is "
-        "chosen on the first tool call that needs it (see 'quilt-mcp doctor').",
+        "chosen on the first tool call that needs it (see 'quilt-mcp doctor'). With --transport http: "
+        "streamable HTTP at /mcp, every request verified (--auth jwt|catalog) and acting for its caller.",
         epilog=ENVIRONMENT_ONLY,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -140,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="Quilt catalog to build links to, e.g. https://catalog.example.com (env QUILT_MCP_CATALOG_URL).",
     )
+    add_http_options(serve)
     serve.set_defaults(handler=cmd_serve)
     demo = sub.add_parser(
         "demo",

@@ -316,3 +316,8 @@ class BackendInfo(Model):
         description="One sentence on what a user configures so this backend can authenticate, "
         "shown when no backend can.",
     )
+    multi_identity: bool = Field(
+        default=False,
+        description="True when one process can hold backends for several identities at once "
+        "(required to serve many users over HTTP); False when its login is process-wide.",
+    )

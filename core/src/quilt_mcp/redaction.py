@@ -4,7 +4,7 @@
 is made, before any handler (ours, fastmcp's rich handler, a test's) sees it.
 Scrubbed are the values of secret-bearing fields wherever they appear (HTTP
 headers such as ``Authorization`` and ``X-Amz-Security-Token``, presigned-URL
-parameters, canonical requests, JSON token fields), bearer tokens, Quilt API
+parameters, canonical requests, JSON token fields), bearer tokens, JWTs, Quilt API
 keys (``qk_...``), and every value known to be secret: taken from the
 environment at ``install()`` and handed over by backends through ``remember()``
 as they obtain credentials. A record's exception text is formatted and scrubbed
@@ -38,6 +38,7 @@ _HEADER_VALUE = re.compile(
 )
 _BEARER = re.compile(r"(?i)\b(bearer\s+)([A-Za-z0-9._~+/=-]+)")
 _QUILT_API_KEY = re.compile(r"\bqk_[A-Za-z0-9_-]{8,}")
+_JWT = re.compile(r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
 
 _lock = threading.Lock()
 _known: set[str] = set()
@@ -70,6 +71,7 @@ def redact(text: str) -> str:
     text = _HEADER_VALUE.sub(rf"\g<1>{REDACTED}", text)
     text = _FIELD_VALUE.sub(rf"\g<1>{REDACTED}", text)
     text = _BEARER.sub(rf"\g<1>{REDACTED}", text)
+    text = _JWT.sub(REDACTED, text)
     return _QUILT_API_KEY.sub(REDACTED, text)
 
 

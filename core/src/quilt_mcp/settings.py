@@ -33,7 +33,10 @@ class Settings:
     read_only                   ``QUILT_MCP_READ_ONLY``           hide every tool that writes
     log_level                   ``QUILT_MCP_LOG_LEVEL``           stderr log level (default WARNING)
     catalog_url                 ``QUILT_MCP_CATALOG_URL``         Quilt catalog for links, e.g. https://catalog.example.com
+    transport                   ``QUILT_MCP_TRANSPORT``           ``serve`` speaks stdio (default) or http
     ==========================  ================================  =====================================
+
+    HTTP serving has settings of its own: ``quilt_mcp.http.settings``.
     """
 
     backend: str | None = None
@@ -43,6 +46,7 @@ class Settings:
     read_only: bool = False
     log_level: str = "WARNING"
     catalog_url: str | None = None
+    transport: str = "stdio"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -56,7 +60,21 @@ class Settings:
             read_only=env_flag(env, "QUILT_MCP_READ_ONLY"),
             log_level=env.get("QUILT_MCP_LOG_LEVEL", "WARNING").strip().upper() or "WARNING",
             catalog_url=env.get("QUILT_MCP_CATALOG_URL", "").strip() or None,
+            transport=env.get("QUILT_MCP_TRANSPORT", "stdio").strip().lower() or "stdio",
         )
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as the environment variables ``from_env`` reads (for child processes)."""
+        return {
+            "QUILT_MCP_BACKEND": self.backend or "",
+            "QUILT_MCP_DISABLE_PLUGINS": ",".join(sorted(self.disabled_plugins)),
+            "QUILT_MCP_STRICT_PLUGINS": "1" if self.strict_plugins else "",
+            "QUILT_MCP_REGISTRIES": ",".join(self.registries),
+            "QUILT_MCP_READ_ONLY": "1" if self.read_only else "",
+            "QUILT_MCP_LOG_LEVEL": self.log_level,
+            "QUILT_MCP_CATALOG_URL": self.catalog_url or "",
+            "QUILT_MCP_TRANSPORT": self.transport,
+        }
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with the given fields replaced; ``None`` values are ignored."""

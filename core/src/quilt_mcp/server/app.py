@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastmcp import FastMCP
+from fastmcp.server.auth import AuthProvider
 
 from quilt_mcp import __version__
 from quilt_mcp.auth import AuthContext
@@ -32,18 +33,23 @@ def build_server(
     host: PluginHost | None = None,
     ops: QuiltOps | None = None,
     context: AuthContext | None = None,
+    session: BackendSession | None = None,
+    auth: AuthProvider | None = None,
 ) -> FastMCP:
     """The MCP server for ``settings`` (default: from the environment).
 
     Plugins are discovered now (``host`` overrides that); the backend is
     chosen and opened on the first tool call that needs it, unless ``ops``
-    is given. ``context`` overrides the auth context detection sees.
+    is given. ``context`` overrides the auth context detection sees;
+    ``session`` replaces the whole backend session (HTTP mode: one backend
+    per caller) and ``auth`` verifies HTTP requests' bearer tokens.
     """
     settings = settings or Settings.from_env()
     host = host or PluginHost.discover(settings)
-    session = BackendSession(settings, host, ops=ops, context=context)
+    session = session or BackendSession(settings, host, ops=ops, context=context)
     mcp = FastMCP(
         "quilt-mcp",
+        auth=auth,
         instructions=INSTRUCTIONS,
         version=__version__,
         mask_error_details=True,

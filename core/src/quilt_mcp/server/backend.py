@@ -70,15 +70,23 @@ class BackendSession:
         """Choose and open the backend (blocking); the same result on every later call."""
         with self._lock:
             if self._opened is None:
-                context = self.context
-                selection = select_backend(self.host, context)
-                self._opened = Opened(self.host.open(selection.chosen, context), selection)
+                self._opened = self.choose_and_open(self.context)
             return self._opened
+
+    def choose_and_open(self, context: AuthContext) -> Opened:
+        """Select the backend for ``context`` and open it (blocking; nothing is remembered).
+
+        The one place a backend is chosen and opened; subclasses that keep
+        backends per caller (HTTP mode) call it for each caller.
+        """
+        selection = select_backend(self.host, context)
+        return Opened(self.host.open(selection.chosen, context), selection)
 
     async def open(self) -> Opened:
         """``open_sync`` in a worker thread (detection may block on the network)."""
-        if self._opened is not None:
-            return self._opened
+        opened = self.opened
+        if opened is not None:
+            return opened
         return await anyio.to_thread.run_sync(self.open_sync)
 
     async def call(self, work: Callable[[QuiltOps], T]) -> T:
@@ -114,14 +122,14 @@ class BackendSession:
         """The first configured registry, else the chosen candidate's, else None."""
         if self.settings.default_registry:
             return self.settings.default_registry
-        opened = self._opened
+        opened = self.opened
         return opened.selection.chosen.registry if opened and opened.selection else None
 
     def catalog_url(self) -> str | None:
         """The catalog to link to: the configured one, else one the chosen candidate names."""
         if self.settings.catalog_url:
             return self.settings.catalog_url
-        opened = self._opened
+        opened = self.opened
         return opened.selection.chosen.details.get("catalog_url") if opened and opened.selection else None
 
     def registry(self, given: str | None) -> str:

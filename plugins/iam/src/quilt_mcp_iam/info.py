@@ -19,6 +19,8 @@ INFO = BackendInfo(
     capabilities=cap.ALL,
     summary="Reads and writes Quilt registries directly in S3 with plain AWS credentials, "
     "or in a local directory with none; never imports quilt3.",
+    # Each open builds its own clients; over HTTP every caller acts with the server's AWS credentials.
+    multi_identity=True,
     setup_hint="Configure AWS credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) for the iam "
     "backend, or set QUILT_MCP_REGISTRIES to a local directory.",
 )
