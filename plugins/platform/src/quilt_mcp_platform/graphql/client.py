@@ -57,10 +57,12 @@ class CatalogClient:
         *,
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         read_retries: int = READ_RETRIES,
+        retry_backoff: float = RETRY_BACKOFF,
     ) -> None:
         self.registry_url = registry_url.rstrip("/")
         self.timeouts = timeouts
         self.read_retries = read_retries
+        self.retry_backoff = retry_backoff
         self._http = httpx.Client(
             base_url=self.registry_url,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
@@ -104,7 +106,7 @@ class CatalogClient:
                 if attempt + 1 == attempts:
                     tries = f" after {attempts} attempts" if attempts > 1 else ""
                     raise unavailable_error(self.registry_url, operation, transient.why + tries) from None
-                time.sleep(RETRY_BACKOFF * 2**attempt)
+                time.sleep(self.retry_backoff * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _once(self, method: str, path: str, operation: str, **kwargs: Any) -> Mapping[str, Any]:

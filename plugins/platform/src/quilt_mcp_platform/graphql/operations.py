@@ -399,8 +399,9 @@ def package_construct(
     Each entry is a ``PackageConstructEntry`` dict: ``logicalKey``, ``physicalKey``
     (``s3://`` only) and optionally ``hash`` (``{type, value}``), ``size``, ``meta``.
     """
-    params = {"bucket": bucket, "name": name, "message": message, "workflow": workflow, "userMeta": user_meta}
-    params = {k: (dict(v) if k == "userMeta" else v) for k, v in params.items() if v is not None}
+    meta = dict(user_meta) if user_meta is not None else None
+    given = {"bucket": bucket, "name": name, "message": message, "workflow": workflow, "userMeta": meta}
+    params = {k: v for k, v in given.items() if v is not None}
     return _request(
         "package_construct", "PackageConstruct", dict(params=params, src={"entries": list(entries)}), read_only=False
     )
