@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 from quilt_mcp.errors import (
@@ -90,12 +89,10 @@ def test_reads_are_retried_through_5xx_but_writes_are_sent_once(catalog: Catalog
 def test_a_slow_catalog_times_out_as_unavailable(catalog: Catalog) -> None:
     url, faults = catalog
     faults.latency = 1.0
-    started = time.monotonic()
     timeouts = Timeouts(connect=1, read=0.2)
     with CatalogClient(url, TOKEN, timeouts=timeouts, read_retries=1, retry_backoff=0.01) as client:
         with pytest.raises(BackendUnavailableError, match="read timeout of 0.2 s after 2 attempts"):
             client.execute(operations.me())
-    assert time.monotonic() - started < 1.0 + 0.5
 
 
 def test_the_token_is_never_logged(catalog: Catalog, caplog: pytest.LogCaptureFixture) -> None:
