@@ -12,8 +12,8 @@ one place the backend uses: ``PackagesSearchResultSet.firstPage`` takes
 (quilt3 8.0.0) version, ``ordering: PackageOrdering`` and a
 ``PackagesFirstPageResult`` union in the current one. The generated module
 follows the current schema; the older shape of that one field is declared
-below by hand, and ``tests/platform/test_operations.py`` validates it, like
-every other operation, against the carried schema text of both versions.
+by hand in ``previous``, and ``tests/platform/test_operations.py`` validates
+it, like every other operation, against the carried schema text of both versions.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import sgqlc.types as t
 from sgqlc.operation import Operation
 from sgqlc.types import Variable, list_of, non_null
 
+from quilt_mcp_platform.graphql import previous
 from quilt_mcp_platform.graphql import schema as s
 
 
@@ -50,42 +50,6 @@ class GraphQLRequest:
     def payload(self) -> dict[str, Any]:
         """The JSON body of the HTTP request."""
         return {"query": self.document, "variables": dict(self.variables), "operationName": self.name}
-
-
-# --- the older (quilt3 8.0.0) shape of PackagesSearchResultSet.firstPage ---------------------------
-
-previous = t.Schema()
-
-
-class PackagesSearchResultSet(t.Type):
-    """``PackagesSearchResultSet`` as the older schema has it: ``firstPage(size, order)`` is a plain page."""
-
-    __schema__ = previous
-    total = t.Field(non_null(t.Int), graphql_name="total")
-    first_page = t.Field(
-        non_null(s.PackagesSearchResultSetPage),
-        graphql_name="firstPage",
-        args=t.ArgDict(
-            (
-                ("size", t.Arg(t.Int, graphql_name="size", default=30)),
-                ("order", t.Arg(s.SearchResultOrder, graphql_name="order", default=None)),
-            )
-        ),
-    )
-
-
-class PackagesSearchResult(t.Union):
-    __schema__ = previous
-    __types__ = (PackagesSearchResultSet, s.EmptySearchResultSet, s.InvalidInput, s.OperationError)
-
-
-class Query(t.Type):
-    """The older schema's ``Query``, reduced to the one field whose result type differs."""
-
-    __schema__ = previous
-    search_packages = t.Field(
-        non_null(PackagesSearchResult), graphql_name="searchPackages", args=s.Query.search_packages.args
-    )
 
 
 # --- selections shared by several operations ------------------------------------------------------
@@ -231,11 +195,11 @@ def _search_packages_current() -> Operation:
 
 
 def _search_packages_previous() -> Operation:
-    op = Operation(Query, name="SearchPackages", variables={**_SEARCH_VARIABLES, "order": s.SearchResultOrder})
+    op = Operation(previous.Query, name="SearchPackages", variables={**_SEARCH_VARIABLES, "order": s.SearchResultOrder})
     result = op.search_packages(
         buckets=Variable("buckets"), search_string=Variable("searchString"), latest_only=Variable("latestOnly")
     )
-    result_set = result.__as__(PackagesSearchResultSet)
+    result_set = result.__as__(previous.PackagesSearchResultSet)
     result_set.total()
     _select_page(result_set.first_page(size=Variable("size"), order=Variable("order")))
     result.__as__(s.EmptySearchResultSet)._()
