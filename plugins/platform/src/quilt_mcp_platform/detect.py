@@ -25,7 +25,7 @@ from quilt_mcp.errors import QuiltMCPError
 
 from quilt_mcp_platform import BACKEND, PRIORITY
 from quilt_mcp_platform.graphql import operations, results
-from quilt_mcp_platform.graphql.client import CatalogClient, Timeouts
+from quilt_mcp_platform.graphql.client import DEFAULT_TIMEOUTS, READ_RETRIES, CatalogClient, Timeouts
 
 CATALOG_URL_VAR = "QUILT_MCP_CATALOG_URL"
 REGISTRY_URL_VAR = "QUILT_MCP_REGISTRY_URL"
@@ -45,13 +45,9 @@ class CatalogSpec:
     token: str = field(repr=False)
     token_source: str
 
-    def client(self, timeouts: Timeouts | None = None, read_retries: int | None = None) -> CatalogClient:
-        options: dict[str, object] = {}
-        if timeouts is not None:
-            options["timeouts"] = timeouts
-        if read_retries is not None:
-            options["read_retries"] = read_retries
-        return CatalogClient(self.registry_url, self.token, **options)  # type: ignore[arg-type]
+    def client(self, timeouts: Timeouts = DEFAULT_TIMEOUTS, read_retries: int = READ_RETRIES) -> CatalogClient:
+        """A client of this catalog's registry acting with this token."""
+        return CatalogClient(self.registry_url, self.token, timeouts=timeouts, read_retries=read_retries)
 
     @property
     def where(self) -> str:
@@ -124,6 +120,9 @@ def detect(context: AuthContext) -> Candidate:
     """The platform candidate: usable when the catalog confirms the token's user, else why not."""
     try:
         spec = find_spec(context)
+    except NotConfigured as problem:
+        return _unusable(str(problem))
+    try:
         me = confirm_identity(spec)
     except NotConfigured as problem:
         return _unusable(str(problem))
