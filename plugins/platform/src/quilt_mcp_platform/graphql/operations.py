@@ -281,11 +281,14 @@ def buckets() -> GraphQLRequest:
 
 
 def packages(
-    bucket: str, *, filter: str | None = None, number: int = 1, per_page: int = 30, order: str = "NAME"
+    bucket: str, *, name_filter: str | None = None, number: int = 1, per_page: int = 30, order: str = "NAME"
 ) -> GraphQLRequest:
-    """One page of a bucket's packages and their total; ``order`` is ``NAME`` or ``MODIFIED``."""
+    """One page of a bucket's packages and their total.
+
+    ``name_filter`` keeps the names that contain it; ``order`` is ``NAME`` or ``MODIFIED``.
+    """
     return _request(
-        "packages", "Packages", dict(bucket=bucket, filter=filter, number=number, perPage=per_page, order=order)
+        "packages", "Packages", dict(bucket=bucket, filter=name_filter, number=number, perPage=per_page, order=order)
     )
 
 
