@@ -15,13 +15,13 @@ def test_core_requires_neither_quilt3_nor_boto3_unless_an_extra_is_asked_for():
     extras = {r.name for r in requirements if r.marker is not None}
 
     assert not base & {"quilt3", "boto3", "botocore"}
-    assert {"quilt-packages-mcp-iam", "quilt-packages-mcp-quilt3"} <= extras
+    assert {"quilt-packages-mcp-iam", "quilt-packages-mcp-quilt3", "quilt-packages-mcp-platform"} <= extras
 
 
 def test_extras_select_backends():
     metadata = importlib.metadata.metadata("quilt-packages-mcp")
 
-    assert {"iam", "quilt3", "all"} <= set(metadata.get_all("Provides-Extra"))
+    assert {"iam", "quilt3", "platform", "all"} <= set(metadata.get_all("Provides-Extra"))
 
 
 def test_importing_the_core_and_discovering_plugins_imports_no_heavy_library():
