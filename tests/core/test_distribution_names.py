@@ -83,4 +83,4 @@ def test_the_hints_the_code_builds_name_the_core_with_its_own_extras():
     assert all(built)
     for name, used in hints_in("\n".join(built)):
         assert name == CORE and set((used or "").split(",")) <= extras
-    assert install_command("platform") is None
+    assert install_command("ghost") is None

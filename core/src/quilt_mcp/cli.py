@@ -138,6 +138,9 @@ SUBCOMMANDS = ("serve", "doctor", "demo")
 ENVIRONMENT_ONLY = """\
 settings read from the environment only:
   QUILT_DISABLE_QUILT3_SESSION=1     the quilt3 backend ignores any 'quilt3 login' session
+  QUILT_API_KEY=qk_...               the platform backend's catalog API key (stdio)
+  QUILT_MCP_CATALOG_TOKEN=...        the platform backend's registry token, if no API key (stdio)
+  QUILT_MCP_REGISTRY_URL=URL         the catalog's registry (API) URL, if its config.json is not used
   QUILT_MANIFEST_MAX_RECORD_SIZE=N   longest manifest line read or written, in bytes (quilt3's
                                      setting, default 1000000)
 """

@@ -19,6 +19,7 @@ from fastmcp.server.auth import TokenVerifier
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
+from quilt_mcp.advice import install_hint, nothing_installed_hint
 from quilt_mcp.errors import BackendUnavailableError, NotSupportedError
 from quilt_mcp.http.catalog_auth import catalog_verifier
 from quilt_mcp.http.health import Readiness, healthz
@@ -56,7 +57,7 @@ def multi_user_host(settings: Settings, host: PluginHost | None = None) -> tuple
     if settings.backend and settings.backend not in infos:
         raise BackendUnavailableError(
             f"The {settings.backend} backend is not installed, so this server cannot act through it.",
-            f"{can} Install it (pip install 'quilt-mcp[{settings.backend}]') or choose another with --backend.",
+            f"{can} {install_hint(settings.backend)} Or choose another with --backend.",
         )
     if settings.backend in single:
         raise NotSupportedError(
@@ -67,8 +68,8 @@ def multi_user_host(settings: Settings, host: PluginHost | None = None) -> tuple
     if not able:
         raise NotSupportedError(
             "No installed backend can act for many users over HTTP.",
-            "Install one that can: pip install 'quilt-mcp[iam]' (the server's AWS credentials) "
-            "or the platform backend (each caller's Quilt catalog token).",
+            "Install one that can: the iam backend (the server's AWS credentials) or the platform backend "
+            f"(each caller's Quilt catalog token). {nothing_installed_hint()}",
         )
     if not single:
         return settings, host
