@@ -45,6 +45,11 @@ def test_backend_info_names_iam_with_priority_100_and_every_capability() -> None
 
 
 def test_environment_keys_are_identified_through_sts(infra: Infrastructure, tmp_path: Path) -> None:
+    # moto loads its STS backend on the first request, which can outlast detection's 2 s read timeout on a
+    # busy machine; a real STS endpoint is already up, so warm moto's first.
+    import boto3
+
+    boto3.client("sts", endpoint_url=infra.s3_endpoint, region_name=infra.env["AWS_DEFAULT_REGION"]).get_caller_identity()
     candidate = plugin.quilt_mcp_detect(context(tmp_path, **infra.env))
     assert candidate.usable and candidate.backend == "iam" and candidate.priority == 100
     assert candidate.identity.startswith("arn:aws:")
