@@ -57,6 +57,9 @@ class _PlatformHarness(BackendHarness):
         self.catalog.grant(ROLE, bucket)
         return bucket
 
+    def admit(self, infra: Infrastructure, bucket: str) -> None:
+        self._granted(bucket)
+
     def open(self, infra: Infrastructure) -> QuiltOps:
         """One ``PlatformOps`` per worker: it caches only immutable revisions and the schema version."""
         if self._ops is None:
