@@ -69,3 +69,7 @@ class TestRegistryLayout(suite.RegistryLayoutSuite):
 
 class TestBuckets(suite.BucketsSuite):
     pass
+
+
+class TestConsistency(suite.ConsistencySuite):
+    pass

@@ -139,6 +139,13 @@ class BackendHarness(ABC):
         """A fresh S3 bucket for source objects that packages reference."""
         return infra.new_bucket()
 
+    def admit(self, infra: Infrastructure, bucket: str) -> None:
+        """Let this backend reach ``bucket`` (a bucket another harness made), as its user would be granted it.
+
+        The cross-backend tests call it for a registry or source bucket that
+        another backend wrote. The default does nothing (plain S3 access reaches every bucket).
+        """
+
     def open_configured(self, infra: Infrastructure, registries: Sequence[str]) -> QuiltOps:
         """Like ``open``, with ``registries`` configured as ``QUILT_MCP_REGISTRIES`` would configure them.
 

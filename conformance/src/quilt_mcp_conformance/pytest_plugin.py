@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +93,23 @@ def harness_set(config: pytest.Config) -> HarnessSet:
     return config.stash[_HARNESSES]
 
 
+def cross_pairs(harnesses: Sequence[BackendHarness]) -> list[tuple[BackendHarness, BackendHarness]]:
+    """Every ordered (writer, reader) pair of distinct backends, one S3 harness that reads and writes per backend."""
+    chosen: dict[str, BackendHarness] = {}
+    for h in harnesses:
+        if h.registry_scheme == "s3" and {"read", "write"} <= h.capabilities:
+            chosen.setdefault(h.backend, h)
+    return [(w, r) for w in chosen.values() for r in chosen.values() if w.backend != r.backend]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Run every test that uses ``harness`` once per selected harness."""
+    """Run every test that uses ``harness`` once per selected harness (``cross_pair``: once per pair of backends)."""
+    if "cross_pair" in metafunc.fixturenames:
+        pairs = cross_pairs(harness_set(metafunc.config).harnesses)
+        params = [pytest.param(p, id=f"{p[0].backend}->{p[1].backend}") for p in pairs] or [
+            pytest.param(None, id="no-pair", marks=pytest.mark.skip(reason="fewer than two backends installed"))
+        ]
+        metafunc.parametrize("cross_pair", params, indirect=True)
     if "harness" not in metafunc.fixturenames:
         return
     found = harness_set(metafunc.config)
@@ -214,6 +229,15 @@ def harness(request: pytest.FixtureRequest, provisioner: Provisioner) -> Backend
     """
     provisioner.ensure(request.param)
     return request.param
+
+
+@pytest.fixture
+def cross_pair(request: pytest.FixtureRequest, provisioner: Provisioner) -> tuple[BackendHarness, BackendHarness]:
+    """A (writer, reader) pair of harnesses of two different backends, both provisioned."""
+    writer, reader = request.param
+    provisioner.ensure(writer)
+    provisioner.ensure(reader)
+    return writer, reader
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ reads agree.
 """
 
 from quilt_mcp_conformance.suite.capabilities import CapabilitiesSuite
+from quilt_mcp_conformance.suite.consistency import ConsistencySuite
 from quilt_mcp_conformance.suite.deleting import DeleteSuite
 from quilt_mcp_conformance.suite.diffing import DiffSuite
 from quilt_mcp_conformance.suite.layout import RegistryLayoutSuite
@@ -42,6 +43,7 @@ ALL_SUITES = (
     ValidationSuite,
     DeleteSuite,
     RegistryLayoutSuite,
+    ConsistencySuite,
     BucketsSuite,
 )
 """Every suite class, in the order a reader meets the operations."""
