@@ -159,7 +159,9 @@ def workloads(bench: Bench, args: argparse.Namespace) -> dict[str, dict[str, lis
     )
     start = time.perf_counter()
     results["load"] = {"quilt-mcp": [bench.server(mcp.under_load, args.calls, args.total_calls)()]}
-    log(f"  under load: {time.perf_counter() - start:.0f} s")
+    bare = asyncio.run(mcp.bare_under_load(launches["fastmcp"], bench.errlog, args.calls))
+    results["load"]["fastmcp"] = [bare]
+    log(f"  under load (and the bare fastmcp baseline): {time.perf_counter() - start:.0f} s")
     return results
 
 
@@ -214,6 +216,7 @@ def render(results: dict[str, Any], args: argparse.Namespace) -> str:
     cpu = statistics.median(run["cpu"] for run in walk)
     pages = -(-walk[0]["summary"][0] // mcp.PAGE)
     load = r["load"]["quilt-mcp"][0]
+    bare = r["load"]["fastmcp"][0]
     lines += [
         "",
         f"server CPU listing every entry of {args.entries:,}: {cpu:.2f} s, "
@@ -227,6 +230,8 @@ def render(results: dict[str, Any], args: argparse.Namespace) -> str:
         f"   wall {1000 * load['browse']['wall_per_call']:6.2f} ms/call",
         f"  entry_read 64 KiB                     server CPU {1000 * load['read']['cpu_per_call']:6.2f} ms/call"
         f"   wall {1000 * load['read']['wall_per_call']:6.2f} ms/call",
+        f"  bare fastmcp server, echo (baseline)  server CPU {1000 * bare['cpu_per_call']:6.2f} ms/call"
+        f"   wall {1000 * bare['wall_per_call']:6.2f} ms/call",
         f"  server resident memory after {load['calls_first']:,} calls {load['rss_first'] / MIB:.1f} MiB, "
         f"after {load['calls_last']:,} calls {load['rss_last'] / MIB:.1f} MiB",
     ]

@@ -162,3 +162,13 @@ async def under_load(fx: Fixtures, errlog: Path, calls: int, total: int) -> dict
     result["calls_first"], result["calls_last"] = calls, 2 * calls + 2 * (rest // 2)
     await server.close()
     return result
+
+
+async def bare_under_load(command: list[str], errlog: Path, calls: int) -> dict[str, Any]:
+    """The same load on a one-tool fastmcp server (``echo`` of a short text): the protocol's own CPU per call."""
+    server = await StdioServer.start(command, server_env(""), errlog)
+    echo = ("echo", {"text": "x" * 64})
+    await server.call("echo", **echo[1])
+    result = await concurrently(server, [echo] * calls)
+    await server.close()
+    return result

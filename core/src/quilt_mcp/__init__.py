@@ -10,7 +10,7 @@ The package has two rooms.
 loads are registered there so no log shows them); ``hookspecs``, ``auth``,
 ``settings`` and ``tools_api`` (hooks, detection, plugin tools); and the
 backend kit ``kit`` (S3 objects, the search scan, error builders, the bucket
-list) with ``s3_errors``.
+list, a fast timestamp parser for boto3 clients) with ``s3_errors``.
 
 **The host and the server**: ``plugins`` (discovery and hook calls),
 ``selection``, ``doctor``, ``cli``, ``demo`` and ``server``. Backends never
@@ -36,6 +36,7 @@ CONTRACT: tuple[str, ...] = (
     "quilt_mcp.kit.reading",
     "quilt_mcp.kit.s3objects",
     "quilt_mcp.kit.scan",
+    "quilt_mcp.kit.timestamps",
     "quilt_mcp.models",
     "quilt_mcp.names",
     "quilt_mcp.ops",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from collections.abc import Iterable
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -93,14 +94,25 @@ class Entry(Model):
         return value if isinstance(value, dict) else {}
 
 
+def _absent(value: Any) -> bool:
+    return value is None
+
+
 class BrowseItem(Model):
-    """A file or a directory in a browse listing."""
+    """A file or a directory in a browse listing.
+
+    Nothing the page states once is repeated here: a file's hash algorithm is
+    the page's ``hash_type`` unless the item names its own; where a file's
+    bytes live is ``entry_info``'s answer. Absent fields are left out.
+    """
 
     path: str = Field(description="Logical key of a file, or a directory prefix ending in '/'.")
     kind: Literal["file", "directory"]
     size: int | None = Field(default=None, description="Bytes for files; total bytes below it for directories.")
-    hash: EntryHash | None = None
-    physical_key: str | None = None
+    hash: str | None = Field(default=None, description="A file's hash value, of the page's hash_type.", exclude_if=_absent)
+    hash_type: str | None = Field(
+        default=None, description="This file's hash algorithm, only where it differs from the page's.", exclude_if=_absent
+    )
 
 
 class BrowsePage(Page[BrowseItem]):
@@ -109,6 +121,42 @@ class BrowsePage(Page[BrowseItem]):
     name: str
     top_hash: str
     path: str = Field(default="", description="The directory that was browsed.")
+    hash_type: str | None = Field(
+        default=None, description="Hash algorithm of the files' hashes on this page, e.g. 'sha2-256-chunked'."
+    )
+
+
+BrowseRow = tuple[str, int | None, "dict[str, Any] | None"]
+"""``(path, size, manifest hash {type, value} or None)``; a path ending in '/' is a directory."""
+
+
+def browse_page(
+    rows: Iterable[BrowseRow], *, name: str, top_hash: str, path: str, next_cursor: str | None
+) -> BrowsePage:
+    """The page of ``rows`` (already checked by the backend that read them), built without re-validation.
+
+    Every backend builds its browse pages here: the page states the first
+    file's hash algorithm once, and a file names its own only where it differs.
+    """
+    items: list[BrowseItem] = []
+    page_type: str | None = None
+    construct = BrowseItem.model_construct
+    for item_path, size, hashed in rows:
+        if item_path.endswith("/"):
+            items.append(construct(path=item_path, kind="directory", size=size))
+            continue
+        kind = value = None
+        if hashed:
+            kind, value = hashed.get("type"), hashed.get("value")
+            kind, value = (None if kind is None else str(kind)), (None if value is None else str(value))
+        if page_type is None:
+            page_type = kind
+        items.append(
+            construct(path=item_path, kind="file", size=size, hash=value, hash_type=None if kind == page_type else kind)
+        )
+    return BrowsePage.model_construct(
+        items=items, next_cursor=next_cursor, name=name, top_hash=top_hash, path=path, hash_type=page_type
+    )
 
 
 class ReadResult(Model):

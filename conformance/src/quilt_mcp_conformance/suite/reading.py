@@ -147,14 +147,23 @@ class BrowseSuite(SamplePackage):
 
     def test_files_carry_size_and_hash_and_directories_their_total_size(self, ops: QuiltOps, sample: Sample) -> None:
         """A directory's size is the total bytes below it, as ``BrowseItem.size`` documents."""
-        for item in ops.browse(sample.registry, sample.name, path="data/").items:
+        page = ops.browse(sample.registry, sample.name, path="data/")
+        for item in page.items:
             if item.kind == "file":
                 entry = ops.entry_info(sample.registry, sample.name, item.path)
                 assert item.size == len(sample.files[item.path])
-                assert item.hash == entry.hash
-                assert item.physical_key in (None, entry.physical_key)
+                assert (item.hash_type or page.hash_type, item.hash) == (entry.hash.type, entry.hash.value)
             else:
                 assert item.size == sample.size_below(item.path)
+
+    def test_page_states_once_what_every_item_shares(self, ops: QuiltOps, sample: Sample) -> None:
+        """Items repeat neither the package, the revision nor a shared hash type (issue 13, compact pages)."""
+        page = ops.browse(sample.registry, sample.name, recursive=True)
+        files = [item for item in page.items if item.kind == "file"]
+        assert page.hash_type == ops.entry_info(sample.registry, sample.name, files[0].path).hash.type
+        assert all(item.hash_type is None for item in files)  # the sample uses one hash type
+        for item in page.model_dump(mode="json")["items"]:
+            assert set(item) == {"path", "kind", "size", "hash"}
 
     def test_directory_lists_its_own_level_with_full_paths(self, ops: QuiltOps, sample: Sample) -> None:
         page = ops.browse(sample.registry, sample.name, path="data/")

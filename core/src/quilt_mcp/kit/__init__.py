@@ -8,4 +8,5 @@ boto3, botocore or quilt3 at module level.
 - ``scan``: the bounded search scan over a registry's package names.
 - ``errors``: the conflict and not-found errors every backend raises alike.
 - ``buckets``: the bucket list merged with the configured registries.
+- ``timestamps``: a fast timestamp parser for boto3 clients.
 """

@@ -8,8 +8,6 @@ model reading only the text can never mistake a part for the whole.
 
 from __future__ import annotations
 
-import json
-
 from fastmcp.tools import ToolResult
 from mcp_types import TextContent
 from pydantic import BaseModel
@@ -17,18 +15,16 @@ from pydantic import BaseModel
 from quilt_mcp.models import PackageDiff, Page, ReadResult
 
 
-def with_notice(result: BaseModel, notice: str | None) -> BaseModel | ToolResult:
-    """``result`` unchanged, or a tool result holding it plus the ``notice`` text block."""
-    if notice is None:
-        return result
-    data = result.model_dump(mode="json")
-    return ToolResult(
-        content=[
-            TextContent(type="text", text=json.dumps(data, separators=(",", ":"), ensure_ascii=False)),
-            TextContent(type="text", text=notice),
-        ],
-        structured_content=data,
-    )
+def with_notice(result: BaseModel, notice: str | None) -> ToolResult:
+    """A tool result holding ``result`` (structured, and as JSON text) plus the ``notice`` text block, if any.
+
+    The result is serialized here once for each form (fastmcp would serialize a
+    returned model three times).
+    """
+    content = [TextContent(type="text", text=result.model_dump_json())]
+    if notice is not None:
+        content.append(TextContent(type="text", text=notice))
+    return ToolResult(content=content, structured_content=result.model_dump(mode="json"))
 
 
 def page_notice(tool: str, page: Page) -> str | None:

@@ -41,6 +41,14 @@ class ProgressBridge:
             log.debug("could not send a progress notification", exc_info=True)
 
 
+def wants_progress(ctx: Context) -> bool:
+    """True when the client sent a progress token with the current request."""
+    request = ctx.request_context
+    meta = request.meta if request is not None else None
+    return bool(meta) and meta.get("progressToken") is not None  # type: ignore[union-attr]
+
+
 def bridge(ctx: Context | None) -> Progress | None:
-    """A progress callback forwarding to ``ctx``, or None outside a request."""
-    return ProgressBridge(ctx) if ctx is not None else None
+    """A progress callback forwarding to ``ctx``; None outside a request or when the client asked for no progress
+    (then the backend skips its progress work and no update crosses to the event loop)."""
+    return ProgressBridge(ctx) if ctx is not None and wants_progress(ctx) else None

@@ -76,8 +76,10 @@ class AwsSpec:
         """A boto3 session for this environment (``botocore.exceptions.ProfileNotFound`` for a bad profile)."""
         import boto3
         import botocore.session
+        from quilt_mcp.kit import timestamps
 
         core = botocore.session.Session()
+        timestamps.install(core)
         for var, value in self.config.items():
             core.set_config_variable(var, value)
         if self.access_key and self.secret_key:

@@ -18,8 +18,8 @@ from quilt_mcp.errors import (
     PermissionDeniedError,
 )
 from quilt_mcp.models import (
-    BrowseItem,
     BrowsePage,
+    BrowseRow,
     Entry,
     EntryChange,
     PackageDiff,
@@ -31,6 +31,7 @@ from quilt_mcp.models import (
     ReadResult,
     Revision,
     SearchHit,
+    browse_page,
 )
 from quilt_mcp.names import (
     PACKAGE_NAME_RE,
@@ -227,39 +228,31 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
                 "Browse its parent directory, or use entry_info for a file.",
             )
         position = lo if resume is None else manifest.after(resume.rstrip("/"), lo, hi)
-        items: list[BrowseItem] = []
+        rows: list[BrowseRow] = []
         prefix = directory + "/" if directory else ""
         expected = min(limit, hi - position)
-        while position < hi and len(items) < limit:
-            if progress and len(items) % PROGRESS_EVERY == 0:
-                progress(len(items), expected, f"Listed {len(items)} of up to {expected} items")
-            rest = manifest.key_at(position)[len(prefix) :]
+        while position < hi and len(rows) < limit:
+            if progress and len(rows) % PROGRESS_EVERY == 0:
+                progress(len(rows), expected, f"Listed {len(rows)} of up to {expected} items")
+            entry = ManifestEntry.from_record(manifest.record_at(position))  # each line decoded once
+            rest = entry.logical_key[len(prefix) :]
             if recursive or "/" not in rest:
-                entry = manifest.entry_at(position)
-                items.append(
-                    BrowseItem(
-                        path=entry.logical_key,
-                        kind="file",
-                        size=entry.size,
-                        hash=entry.model().hash,
-                        physical_key=entry.physical_key,
-                    )
-                )
+                rows.append((entry.logical_key, entry.size, entry.hash))
                 position += 1
             else:
-                child = prefix + rest.split("/", 1)[0]
-                end = manifest.after(child, position, hi)
-                items.append(BrowseItem(path=child + "/", kind="directory", size=manifest.bytes_between(position, end)))
+                child = prefix + rest.split("/", 1)[0] + "/"
+                end = manifest.after(child[:-1], position, hi)
+                rows.append((child, manifest.bytes_between(position, end), None))
                 position = end
         more = position < hi
         if progress:
-            progress(len(items), len(items), f"Listed {len(items)} items")
-        return BrowsePage(
-            items=items,
-            next_cursor=cursors.encode("browse", items[-1].path) if more and items else None,
+            progress(len(rows), len(rows), f"Listed {len(rows)} items")
+        return browse_page(
+            rows,
             name=name,
             top_hash=top_hash,
             path=path,
+            next_cursor=cursors.encode("browse", rows[-1][0]) if more and rows else None,
         )
 
     def _entry_info(self, registry: RegistryLocation, name: str, logical_key: str, ref: str = "latest") -> Entry:

@@ -32,6 +32,7 @@ from quilt_mcp.uris import local_path, parse_s3_uri
 from quilt_mcp_iam.hashing import HASH_TYPE, from_s3_checksum, hash_bytes, hash_chunks
 from quilt_mcp_iam.local import LocalStorage
 from quilt_mcp_iam.manifest import ManifestEntry, check_sequence, sort_key
+from quilt_mcp_iam.registry import parallel_map
 from quilt_mcp_iam.s3 import S3Storage, s3_physical_key
 from quilt_mcp_iam.storage import ObjectMeta, Storage
 
@@ -74,19 +75,24 @@ class SourcePlanner:
         self._s3 = s3_storage
 
     def plan(self, sources: Sequence[EntrySource]) -> list[Planned]:
-        """Every entry the (pipeline-checked) sources stand for, in walk order. Reads only."""
-        planned: list[Planned] = []
-        for src in sources:
-            if src.text is not None:
-                planned.append(Planned(src.logical_key, src.meta, text=src.text.encode("utf-8")))
-            elif src.source.startswith("s3://"):  # type: ignore[union-attr]
-                planned.extend(self._plan_s3(src))
-            else:
-                planned.extend(self._plan_local(src))
+        """Every entry the (pipeline-checked) sources stand for, in walk order. Reads only.
+
+        S3 sources are looked at (HEAD or listing) up to ``PARALLEL_READS`` at a time;
+        the first failing source, in the given order, is the error raised.
+        """
+        remote = any(src.text is None and (src.source or "").startswith("s3://") for src in sources)
+        planned = [item for found in parallel_map(self._plan_one, sources, remote=remote) for item in found]
         planned.sort(key=lambda p: sort_key(p.logical_key))
         for before, after in zip(planned, planned[1:], strict=False):
             check_sequence(before.logical_key, after.logical_key)
         return planned
+
+    def _plan_one(self, src: EntrySource) -> list[Planned]:
+        if src.text is not None:
+            return [Planned(src.logical_key, src.meta, text=src.text.encode("utf-8"))]
+        if (src.source or "").startswith("s3://"):
+            return self._plan_s3(src)
+        return self._plan_local(src)
 
     def _plan_s3(self, src: EntrySource) -> list[Planned]:
         uri = parse_s3_uri(src.source or "")

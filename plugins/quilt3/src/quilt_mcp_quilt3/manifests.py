@@ -1,7 +1,7 @@
 """quilt3 ``Package`` objects turned into the core's domain models, and a small cache of them.
 
 Only public quilt3 API is used: ``Package.manifest`` (whose first item is the
-header), ``walk``, ``keys``, item lookup and ``PackageEntry.as_dict``.
+header), ``walk``, ``keys``, item lookup, ``PackageEntry.as_dict`` and its ``size`` and ``hash``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections import OrderedDict
 from typing import Any
 
 from quilt_mcp.errors import NotFoundError
-from quilt_mcp.models import BrowseItem, Entry, EntryHash
+from quilt_mcp.models import BrowseRow, Entry, EntryHash
 
 
 def header(pkg: Any) -> dict[str, Any]:
@@ -61,25 +61,20 @@ def totals(node: Any) -> tuple[int, int]:
     return count, size
 
 
-def browse_items(node: Any, prefix: str, *, recursive: bool) -> list[BrowseItem]:
-    """The files (and, unless ``recursive``, sub-directories) of ``node``, paths prefixed, sorted by path."""
-    items: list[BrowseItem] = []
+def browse_rows(node: Any, prefix: str, *, recursive: bool) -> list[BrowseRow]:
+    """The files (and, unless ``recursive``, sub-directories) of ``node`` as browse rows, paths prefixed, sorted."""
+    rows: list[BrowseRow] = []
     if recursive:
-        items = [_file_item(prefix + lk, entry) for lk, entry in node.walk()]
+        rows = [(prefix + lk, entry.size, entry.hash) for lk, entry in node.walk()]
     else:
         for key in node.keys():
             child = node[key]
             if is_entry(child):
-                items.append(_file_item(prefix + key, child))
+                rows.append((prefix + key, child.size, child.hash))
             else:
-                items.append(BrowseItem(path=f"{prefix}{key}/", kind="directory", size=totals(child)[1]))
-    items.sort(key=lambda item: item.path)
-    return items
-
-
-def _file_item(path: str, entry: Any) -> BrowseItem:
-    found = to_entry(path, entry)
-    return BrowseItem(path=path, kind="file", size=found.size, hash=found.hash, physical_key=found.physical_key)
+                rows.append((f"{prefix}{key}/", totals(child)[1], None))
+    rows.sort(key=lambda row: row[0])
+    return rows
 
 
 class PackageCache:

@@ -38,6 +38,7 @@ from quilt_mcp.models import (
     ReadResult,
     Revision,
     SearchHit,
+    browse_page,
 )
 from quilt_mcp.ops import (
     DEFAULT_PAGE,
@@ -275,11 +276,9 @@ class Quilt3Ops(WritePath, QuiltOps):
             if manifests.is_entry(node):
                 raise NotFoundError(f"{directory!r} is a file, not a directory.", "Use entry_info or read_entry for files.")
         prefix = f"{directory}/" if directory else ""
-        items = manifests.browse_items(node, prefix, recursive=recursive)
-        chunk, after = _page(items, lambda item: item.path, cursors.decode("browse", cursor), limit)
-        return BrowsePage(
-            items=chunk, next_cursor=_next_cursor("browse", after), name=name, top_hash=top_hash, path=prefix
-        )
+        rows = manifests.browse_rows(node, prefix, recursive=recursive)
+        chunk, after = _page(rows, lambda row: row[0], cursors.decode("browse", cursor), limit)
+        return browse_page(chunk, name=name, top_hash=top_hash, path=prefix, next_cursor=_next_cursor("browse", after))
 
     def _entry(self, registry: RegistryLocation, name: str, logical_key: str, ref: str) -> Entry:
         uri, _, top_hash = self._open(registry, name, ref)
