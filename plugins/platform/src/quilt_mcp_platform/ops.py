@@ -19,7 +19,7 @@ from quilt_mcp.kit.buckets import merge_buckets
 from quilt_mcp.kit.errors import package_not_found
 from quilt_mcp.kit.s3objects import S3Objects
 from quilt_mcp.models import (
-    BrowseItem,
+    BrowseRow,
     BrowsePage,
     BucketInfo,
     Entry,
@@ -34,6 +34,7 @@ from quilt_mcp.models import (
     ReadResult,
     Revision,
     SearchHit,
+    browse_page,
 )
 from quilt_mcp.ops import Progress, QuiltOps
 from quilt_mcp.uris import RegistryLocation, parse_registry, parse_s3_uri
@@ -163,32 +164,27 @@ class PlatformOps(WritePath, QuiltOps):
             )
         position = lo if resume is None else index.after(resume.rstrip("/"), lo, hi)
         prefix = directory + "/" if directory else ""
-        items: list[BrowseItem] = []
-        while position < hi and len(items) < limit:
+        rows: list[BrowseRow] = []
+        while position < hi and len(rows) < limit:
             entry = index.entries[position]
             rest = entry.logical_key[len(prefix) :]
             if recursive or "/" not in rest:
-                items.append(
-                    BrowseItem(
-                        path=entry.logical_key, kind="file", size=entry.size, hash=entry.hash,
-                        physical_key=entry.physical_key,
-                    )
-                )  # fmt: skip
+                rows.append((entry.logical_key, entry.size, entry.hash.model_dump()))
                 position += 1
             else:
                 child = prefix + rest.split("/", 1)[0]
                 end = index.after(child, position, hi)
-                items.append(BrowseItem(path=child + "/", kind="directory", size=index.bytes_between(position, end)))
+                rows.append((child + "/", index.bytes_between(position, end), None))
                 position = end
         if progress:
-            progress(len(items), len(items), f"Listed {len(items)} items")
-        more = position < hi and bool(items)
-        return BrowsePage(
-            items=items,
-            next_cursor=cursors.encode("browse", items[-1].path) if more else None,
+            progress(len(rows), len(rows), f"Listed {len(rows)} items")
+        more = position < hi and bool(rows)
+        return browse_page(
+            rows,
             name=name,
             top_hash=top_hash,
             path=path,
+            next_cursor=cursors.encode("browse", rows[-1][0]) if more else None,
         )
 
     def _entry_info(self, registry: RegistryLocation, name: str, logical_key: str, ref: str) -> Entry:
