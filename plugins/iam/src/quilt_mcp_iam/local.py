@@ -152,10 +152,17 @@ class LocalStorage(Storage):
     def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> Written:
         return self.write_stream(dest_key, source.iter_chunks(key, version_id=version_id))
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, *, if_tag: str | None = None) -> None:
         path = self.path(key)
         with _fs_errors(path):
-            path.unlink(missing_ok=True)
+            if if_tag is None:
+                path.unlink(missing_ok=True)
+            else:
+                with _locked(path.parent):
+                    current = self.read_tagged(key)
+                    if current is None or current.tag != if_tag:
+                        raise ConditionFailed(key)
+                    path.unlink()
         self.prune(path.parent)
 
     def prune(self, directory: Path) -> None:

@@ -181,7 +181,10 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
             stamps = [s for s in stamps if int(s) < int(after)]
         page = stamps[:limit]
         hashes = reg.read_pointers(name, page)
-        items = [Revision(top_hash=hashes[s], timestamp=pointer_time(s)) for s in page if s in hashes]
+        found = [(pointer_time(s), hashes[s]) for s in page if s in hashes]
+        if after is None:
+            found = reg.agree_with_latest(name, found)
+        items = [Revision(top_hash=h, timestamp=t) for t, h in found]
         more = len(stamps) > limit
         return Page(items=items, next_cursor=cursors.encode("revisions", page[-1]) if more else None)
 

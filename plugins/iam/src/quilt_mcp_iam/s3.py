@@ -167,9 +167,21 @@ class S3Storage(Storage):
         result = resp.get("CopyObjectResult", {})
         return Written(resp.get("VersionId"), result.get("ChecksumSHA256"))
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, *, if_tag: str | None = None) -> None:
+        params = self._params(key) if if_tag is None else self._params(key, IfMatch=if_tag)
         with s3_errors(self.physical_key(key)):
-            self.client.delete_object(**self._params(key))
+            try:
+                self.client.delete_object(**params)
+            except botocore.exceptions.ClientError as err:
+                if if_tag is not None and error_code(err) in (*CONDITION_CODES, "NoSuchKey", "404"):
+                    raise ConditionFailed(key) from err
+                if if_tag is not None and error_code(err) in UNSUPPORTED_CONDITION_CODES:
+                    current = self.read_tagged(key)
+                    if current is None or current.tag != if_tag:
+                        raise ConditionFailed(key) from err
+                    self.delete(key)
+                    return
+                raise
 
     def list(
         self,
