@@ -71,6 +71,7 @@ def test_serve_help_documents_every_setting_as_a_flag_and_its_variable(capsys: p
     for variable in variables:
         assert variable in text, f"serve --help does not mention {variable}"
     flags = ("--backend", "--disable-plugins", "--strict-plugins", "--registry", "--read-only", "--log-level")
+    flags += ("--s3-connect-timeout", "--s3-read-timeout")
     for flag in (*flags, "--catalog-url"):
         assert flag in text
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from quilt_mcp import __version__, redaction
-from quilt_mcp.settings import Settings
+from quilt_mcp.settings import Settings, seconds
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +37,19 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         "(env QUILT_MCP_REGISTRIES, comma-separated).",
     )
     parser.add_argument("--log-level", help="Log level on stderr (env QUILT_MCP_LOG_LEVEL, default WARNING).")
+    parser.add_argument(
+        "--s3-connect-timeout",
+        type=seconds,
+        metavar="SECONDS",
+        help="Seconds to wait for a connection to S3 (env QUILT_MCP_S3_CONNECT_TIMEOUT, default 5).",
+    )
+    parser.add_argument(
+        "--s3-read-timeout",
+        type=seconds,
+        metavar="SECONDS",
+        help="Seconds to wait for S3 to answer a request, retried once "
+        "(env QUILT_MCP_S3_READ_TIMEOUT, default 20).",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -51,6 +64,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         catalog_url=getattr(args, "catalog_url", None),
         transport=getattr(args, "transport", None),
         log_level=args.log_level.upper() if args.log_level else None,
+        s3_connect_timeout=args.s3_connect_timeout,
+        s3_read_timeout=args.s3_read_timeout,
     )
 
 
@@ -210,7 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
-    settings = settings_from_args(args)
+    try:
+        settings = settings_from_args(args)
+    except ValueError as err:  # an invalid setting in the environment
+        parser.error(f"{err} Fix or unset the variable.")
     redaction.install()
     logging.basicConfig(stream=sys.stderr, level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     return int(args.handler(args, settings) or 0)

@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode, urlunparse
 
 import botocore.exceptions
 from quilt_mcp.errors import NotFoundError
-from quilt_mcp.kit.s3objects import S3Objects, error_code, s3_errors
+from quilt_mcp.kit.s3objects import CONDITION_CODES, S3Objects, error_code, s3_errors
 from quilt_mcp.s3_errors import NOT_FOUND_CODES
 from quilt_mcp.uris import S3Uri
 
@@ -23,7 +23,6 @@ from quilt_mcp_iam.storage import (
 )
 
 SPOOL_BYTES = 8 * 1024 * 1024
-CONDITION_CODES = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict", "409"})
 UNSUPPORTED_CONDITION_CODES = frozenset({"NotImplemented", "501"})
 
 def s3_physical_key(bucket: str, key: str, version_id: str | None) -> str:
