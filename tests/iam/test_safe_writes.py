@@ -7,6 +7,7 @@ caused from outside, so these tests wrap the real storage classes and fail
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,13 @@ from typing import Any
 
 import pytest
 
-from quilt_mcp.errors import BackendUnavailableError, ConflictError, InvalidInputError, NotFoundError
+from quilt_mcp.errors import (
+    BackendUnavailableError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from quilt_mcp.models import EntrySource
 from quilt_mcp.uris import RegistryLocation as Location
 from quilt_mcp.uris import parse_registry
@@ -304,3 +311,15 @@ def test_deleting_the_latest_revision_while_an_update_moves_latest_is_a_conflict
     assert ops.resolve_revision(registry, NAME) == racer[0]
     assert [r.top_hash for r in ops.list_revisions(registry, NAME).items][0] == racer[0]
     assert first.top_hash in {r.top_hash for r in ops.list_revisions(registry, NAME).items}
+
+
+def test_a_planted_manifest_cannot_read_files_outside_a_local_registry(ops: IamOps, local_registry: str) -> None:
+    pushed = ops.create_revision(local_registry, NAME, [text("a.txt", "inside")])
+    storage = storage_of(ops, local_registry)
+    lines = [json.loads(line) for line in storage.read(PACKAGES + pushed.top_hash).decode().splitlines()]
+    for line in lines:
+        if line.get("logical_key") == "a.txt":
+            line["physical_keys"] = ["file:///etc/hostname"]
+    storage.write(PACKAGES + pushed.top_hash, "\n".join(json.dumps(line) for line in lines).encode())
+    with pytest.raises(PermissionDeniedError, match="outside the registry"):
+        IamOps(lambda: None).read_entry(local_registry, NAME, "a.txt", pushed.top_hash)

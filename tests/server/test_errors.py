@@ -105,3 +105,15 @@ async def test_user_errors_log_no_error_line_and_no_traceback_above_debug(s3_reg
     loud = [r for r in caplog.records if r.levelno > logging.INFO or r.exc_info or r.exc_text]
     assert loud == [], [r.getMessage() for r in loud]
     assert any("team/missing" in r.getMessage() for r in caplog.records), "the error is still logged at INFO"
+
+
+@pytest.mark.parametrize("where", ["/etc", "/root", ".", "/proc/self/root/tmp", "other"])
+async def test_a_local_registry_must_be_one_the_server_was_given(local_registry, infra, where, protocol):
+    registry = str(infra.new_dir("unconfigured")) if where == "other" else where
+    async with connect(build_server(iam_settings(local_registry)), protocol) as client:
+        for tool, arguments in (
+            ("package_list", {}),
+            ("package_create", {"name": "team/pkg", "entries": [{"logical_key": "a.txt", "text": "a"}]}),
+        ):
+            text = await error_text(client, tool, registry=registry, **arguments)
+            assert "is not one of this server's registries" in text and "--registry" in text

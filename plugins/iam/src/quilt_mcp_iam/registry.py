@@ -316,7 +316,8 @@ class Registry:
         return [(pointer_time(p), top_hash) for p in newest_first(deleted)], latest
 
     def delete_package(self, name: str) -> list[tuple[datetime, str]]:
-        """Remove every pointer of ``name`` (``latest`` first); manifests and data stay.
+        """Remove every pointer of ``name`` (``latest`` last, so a crash midway leaves a package that
+        still resolves, never one that is listed but does not exist); manifests and data stay.
 
         Returns the deleted timestamp revisions that held a hash, newest first.
         """
@@ -325,9 +326,9 @@ class Registry:
             raise self.not_found(name)
         stamps = newest_first(names)
         hashes = self.read_pointers(name, stamps)
-        if LATEST in names:
-            self.storage.delete(self.pointer_key(name, LATEST))
         for pointer in names:
             if pointer != LATEST:
                 self.storage.delete(self.pointer_key(name, pointer))
+        if LATEST in names:
+            self.storage.delete(self.pointer_key(name, LATEST))
         return [(pointer_time(p), hashes[p]) for p in stamps if p in hashes]
