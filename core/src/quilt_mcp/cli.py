@@ -66,6 +66,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         log_level=args.log_level.upper() if args.log_level else None,
         s3_connect_timeout=args.s3_connect_timeout,
         s3_read_timeout=args.s3_read_timeout,
+        local_source_roots=tuple(args.local_source_root) if getattr(args, "local_source_root", None) else None,
     )
 
 
@@ -192,6 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         default=None,
         help="Hide every tool that writes (env QUILT_MCP_READ_ONLY=1).",
+    )
+    serve.add_argument(
+        "--local-source-root",
+        action="append",
+        metavar="DIR",
+        help="A directory local entry sources may come from; repeatable (env QUILT_MCP_LOCAL_SOURCE_ROOTS, "
+        "comma-separated). Without one, local sources are allowed anywhere on stdio and refused over HTTP.",
     )
     serve.add_argument(
         "--catalog-url",

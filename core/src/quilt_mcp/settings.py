@@ -58,6 +58,8 @@ class Settings:
     transport                   ``QUILT_MCP_TRANSPORT``           ``serve`` speaks stdio (default) or http
     s3_connect_timeout          ``QUILT_MCP_S3_CONNECT_TIMEOUT``  seconds to connect to S3 (default 5)
     s3_read_timeout             ``QUILT_MCP_S3_READ_TIMEOUT``     seconds to wait for S3 to answer (default 20)
+    local_source_roots          ``QUILT_MCP_LOCAL_SOURCE_ROOTS``  comma-separated directories local sources may
+                                                                  come from (default: any on stdio, none on HTTP)
     ==========================  ================================  =====================================
 
     HTTP serving has settings of its own: ``quilt_mcp.http.settings``.
@@ -73,6 +75,7 @@ class Settings:
     transport: str = "stdio"
     s3_connect_timeout: float = 5.0
     s3_read_timeout: float = 20.0
+    local_source_roots: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -89,6 +92,7 @@ class Settings:
             transport=env.get("QUILT_MCP_TRANSPORT", "stdio").strip().lower() or "stdio",
             s3_connect_timeout=env_seconds(env, "QUILT_MCP_S3_CONNECT_TIMEOUT", 5.0),
             s3_read_timeout=env_seconds(env, "QUILT_MCP_S3_READ_TIMEOUT", 20.0),
+            local_source_roots=env_list(env, "QUILT_MCP_LOCAL_SOURCE_ROOTS"),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -104,6 +108,7 @@ class Settings:
             "QUILT_MCP_TRANSPORT": self.transport,
             "QUILT_MCP_S3_CONNECT_TIMEOUT": str(self.s3_connect_timeout),
             "QUILT_MCP_S3_READ_TIMEOUT": str(self.s3_read_timeout),
+            "QUILT_MCP_LOCAL_SOURCE_ROOTS": ",".join(self.local_source_roots),
         }
 
     def with_overrides(self, **changes: object) -> Settings:
