@@ -114,7 +114,8 @@ def test_deleting_the_latest_revision_while_a_push_moves_latest_is_a_conflict(
         ops.delete_revision(registry, NAME, second)
     assert racer.raced and theirs in str(caught.value)
     assert ops.resolve_revision(registry, NAME) == theirs
-    assert {r.top_hash for r in ops.list_revisions(registry, NAME).items} == {first, second}
+    # Nothing was removed; the listing shows the racer's latest first (it has no pointer in this package).
+    assert [r.top_hash for r in ops.list_revisions(registry, NAME).items] == [theirs, second, first]
 
 
 def test_quick_pushes_are_each_listed_under_their_own_second(ops: Any, infra: Infrastructure) -> None:
@@ -124,3 +125,14 @@ def test_quick_pushes_are_each_listed_under_their_own_second(ops: Any, infra: In
     listed = ops.list_revisions(registry, NAME).items
     assert [r.top_hash for r in listed] == [p.top_hash for p in reversed(pushed)]
     assert [r.timestamp for r in listed] == [p.timestamp for p in reversed(pushed)]
+
+
+def test_a_push_that_stopped_after_moving_latest_is_still_listed_first(
+    ops: Any, other: Any, infra: Infrastructure
+) -> None:
+    registry = f"s3://{infra.new_bucket()}"
+    first = ops.create_revision(registry, NAME, [text("a.txt", "1")])
+    second = ops.update_revision(registry, NAME, add=[text("a.txt", "2")])
+    pointer = f".quilt/named_packages/{NAME}/{int(second.timestamp.timestamp())}"
+    other.delete_object(Bucket=registry[5:], Key=pointer)  # as a crash before the pointer was written leaves it
+    assert [r.top_hash for r in ops.list_revisions(registry, NAME).items] == [second.top_hash, first.top_hash]

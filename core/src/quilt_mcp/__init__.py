@@ -36,6 +36,7 @@ CONTRACT: tuple[str, ...] = (
     "quilt_mcp.kit.errors",
     "quilt_mcp.kit.reading",
     "quilt_mcp.kit.s3objects",
+    "quilt_mcp.kit.revisions",
     "quilt_mcp.kit.s3timeouts",
     "quilt_mcp.kit.scan",
     "quilt_mcp.local_sources",

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from quilt_mcp.errors import ConflictError, InvalidInputError, NotFoundError
 from quilt_mcp.kit.errors import conflict, package_not_found
+from quilt_mcp.kit.revisions import agree_with_latest
 from quilt_mcp.names import TOP_HASH_RE, validate_ref
 from quilt_mcp_iam.cache import ManifestCache
 from quilt_mcp_iam.manifest import Manifest, Written
@@ -137,21 +138,14 @@ class Registry:
         return None
 
     def agree_with_latest(self, name: str, newest: list[tuple[datetime, str]]) -> list[tuple[datetime, str]]:
-        """``newest`` (the first revisions listed, newest first) made to agree with ``latest`` after a crash:
-        a revision ``latest`` names but no timestamp pointer does (a push that stopped after moving
-        ``latest``) is listed first, at its manifest's time; revisions listed above ``latest``'s own
-        (a deletion that stopped after moving ``latest``) are left out."""
-        latest = self.latest(name)
-        if latest is None or (newest and newest[0][1] == latest):
-            return newest
-        for index, (_, top_hash) in enumerate(newest):
-            if top_hash == latest:
-                return newest[index:]
+        """``newest`` (the first revisions listed) as the kit's ``agree_with_latest`` repairs it."""
+        return agree_with_latest(newest, self.latest(name), self._manifest_time)
+
+    def _manifest_time(self, top_hash: str) -> datetime | None:
         try:
-            when = self.storage.head(self.manifest_key(latest)).last_modified
+            return self.storage.head(self.manifest_key(top_hash)).last_modified
         except NotFoundError:
-            return newest
-        return [(when or datetime.now(UTC), latest), *newest]
+            return None
 
     # Revisions ----------------------------------------------------------
 

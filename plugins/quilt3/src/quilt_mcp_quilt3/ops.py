@@ -49,6 +49,7 @@ from quilt_mcp.ops import (
 from quilt_mcp.kit.buckets import merge_buckets
 from quilt_mcp.kit.s3objects import S3Objects
 from quilt_mcp.kit.errors import package_not_found
+from quilt_mcp.kit.revisions import agree_with_latest
 from quilt_mcp.kit.scan import search_scan
 from quilt_mcp.kit.s3timeouts import s3_client_options
 from quilt_mcp.settings import Settings
@@ -59,6 +60,7 @@ from quilt_mcp_quilt3.detection import Quilt3Session, fresh_credentials
 from quilt_mcp_quilt3.errors import mapped_errors
 from quilt_mcp_quilt3.library import quilt3_call, set_s3_client_options
 from quilt_mcp_quilt3.info import INFO
+from quilt_mcp_quilt3.pointers import LATEST, manifest_times
 from quilt_mcp_quilt3.pointers import timestamped as _timestamped
 from quilt_mcp_quilt3.writing import WritePath
 
@@ -138,7 +140,12 @@ class Quilt3Ops(WritePath, QuiltOps):
 
     def _revisions(self, uri: str, name: str) -> list[Revision]:
         """Revisions newest first; ``NotFoundError`` if the package has none."""
-        found = _timestamped(self._versions(uri, name))
+        versions = self._versions(uri, name)
+        listed = [(r.timestamp, r.top_hash) for r in _timestamped(versions)]
+        latest = dict(versions).get(LATEST)
+        with mapped_errors(f"Listing revisions of {name} in {uri}"):
+            agreed = agree_with_latest(listed, latest, manifest_times(self.s3, uri))
+        found = [Revision(top_hash=h, timestamp=t) for t, h in agreed]
         if not found:
             raise package_not_found(name, uri)
         return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +34,20 @@ def timestamped(versions: list[tuple[str, str]]) -> list[Revision]:
     """The revisions (timestamp pointers) among quilt3's ``(pointer, top hash)`` pairs, newest first."""
     found = sorted(((int(p), top_hash) for p, top_hash in versions if p.isdigit()), reverse=True)
     return [Revision(top_hash=top_hash, timestamp=pointer_time(seconds)) for seconds, top_hash in found]
+
+
+def manifest_times(s3: Any, uri: str) -> Callable[[str], datetime | None]:
+    """When a revision's manifest in registry ``uri`` was written (``None`` if it is missing)."""
+
+    def manifest_time(top_hash: str) -> datetime | None:
+        try:
+            return s3.head_object(Bucket=uri[5:], Key=f".quilt/packages/{top_hash}")["LastModified"]
+        except Exception as err:
+            if error_code(err) in NOT_FOUND_CODES:
+                return None
+            raise
+
+    return manifest_time
 
 
 class ConditionalPush:
