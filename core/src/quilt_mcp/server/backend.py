@@ -137,7 +137,7 @@ class BackendSession:
         """The registry a tool acts on: ``given``, else the default; ``InvalidInputError`` when there is none.
 
         The backend's call pipeline checks it (e.g. a local directory needs ``local_registry``);
-        a local directory must be one of the configured registries (``check_local_registry``).
+        a local directory must be one of the configured registries or the default (``check_local_registry``).
         """
         registry = (given or "").strip() or self.default_registry()
         if not registry:
@@ -146,7 +146,8 @@ class BackendSession:
                 "Pass registry='s3://bucket' (or a local directory), or start the server with "
                 "--registry / QUILT_MCP_REGISTRIES.",
             )
-        check_local_registry(registry, self.settings.registries)
+        default = self.default_registry()
+        check_local_registry(registry, (*self.settings.registries, *([default] if default else [])))
         return registry
 
 
