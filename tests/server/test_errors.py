@@ -105,3 +105,42 @@ async def test_user_errors_log_no_error_line_and_no_traceback_above_debug(s3_reg
     loud = [r for r in caplog.records if r.levelno > logging.INFO or r.exc_info or r.exc_text]
     assert loud == [], [r.getMessage() for r in loud]
     assert any("team/missing" in r.getMessage() for r in caplog.records), "the error is still logged at INFO"
+
+
+@pytest.mark.parametrize("where", ["/etc", "/root", ".", "/proc/self/root/tmp", "other"])
+async def test_a_local_registry_must_be_one_the_server_was_given(local_registry, infra, where, protocol):
+    registry = str(infra.new_dir("unconfigured")) if where == "other" else where
+    async with connect(build_server(iam_settings(local_registry)), protocol) as client:
+        for tool, arguments in (
+            ("package_list", {}),
+            ("package_create", {"name": "team/pkg", "entries": [{"logical_key": "a.txt", "text": "a"}]}),
+        ):
+            text = await error_text(client, tool, registry=registry, **arguments)
+            assert "is not one of this server's registries" in text and "--registry" in text
+
+
+async def test_local_sources_come_only_from_the_allowed_roots(local_registry, infra, protocol):
+    allowed, elsewhere = infra.new_dir("allowed"), infra.new_dir("elsewhere")
+    (allowed / "in.txt").write_text("in")
+    (elsewhere / "out.txt").write_text("out")
+    (allowed / "link.txt").symlink_to(elsewhere / "out.txt")
+    settings = iam_settings(local_registry, local_source_roots=(str(allowed),))
+    async with connect(build_server(settings), protocol) as client:
+        for refused in (elsewhere / "out.txt", allowed / "link.txt"):
+            entries = [{"logical_key": "a.txt", "source": str(refused)}]
+            text = await error_text(client, "package_create", name="team/pkg", entries=entries)
+            assert "outside the directories this server may read from" in text and "--local-source-root" in text
+        result = await client.call_tool(
+            "package_create", {"name": "team/pkg", "entries": [{"logical_key": "a.txt", "source": str(allowed / "in.txt")}]}
+        )
+        assert not result.is_error
+
+
+async def test_local_sources_are_off_over_http_unless_roots_are_configured(local_registry, infra, protocol):
+    source = infra.new_dir("src") / "f.txt"
+    source.write_text("x")
+    settings = iam_settings(local_registry, transport="http")
+    async with connect(build_server(settings), protocol) as client:
+        entries = [{"logical_key": "a.txt", "source": str(source)}]
+        text = await error_text(client, "package_create", name="team/pkg", entries=entries)
+    assert "Local sources are off when serving over HTTP" in text

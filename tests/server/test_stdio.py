@@ -66,11 +66,12 @@ def test_serve_help_documents_every_setting_as_a_flag_and_its_variable(capsys: p
     text = " ".join(capsys.readouterr().out.split())
 
     variables = environment_variables_of_settings()
-    assert set(re.findall(r"QUILT_MCP_[A-Z_]+", inspect.getsource(Settings.from_env))) <= variables
+    assert set(re.findall(r"QUILT_MCP_[A-Z0-9_]+", inspect.getsource(Settings.from_env))) <= variables
     assert "QUILT_DISABLE_QUILT3_SESSION" in variables
     for variable in variables:
         assert variable in text, f"serve --help does not mention {variable}"
     flags = ("--backend", "--disable-plugins", "--strict-plugins", "--registry", "--read-only", "--log-level")
+    flags += ("--s3-connect-timeout", "--s3-read-timeout", "--local-source-root")
     for flag in (*flags, "--catalog-url"):
         assert flag in text
 

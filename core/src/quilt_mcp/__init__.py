@@ -5,12 +5,14 @@ The package has two rooms.
 **The plugin contract** (``CONTRACT``): what a backend plugin may import.
 ``ops`` (``QuiltOps``, the call pipeline) and ``backend_methods`` (the
 ``_``-methods a backend implements); ``arguments``, ``names``, ``uris``,
-``cursors`` and ``search`` (validation, parsing, pagination, the search rule);
+``cursors``, ``local_sources`` and ``search`` (validation, parsing, pagination,
+which local files a source may name, the search rule);
 ``models``, ``errors``, ``capabilities``; ``redaction`` (secrets a backend
 loads are registered there so no log shows them); ``hookspecs``, ``auth``,
 ``settings`` and ``tools_api`` (hooks, detection, plugin tools); and the
-backend kit ``kit`` (S3 objects, the search scan, error builders, the bucket
-list, a fast timestamp parser for boto3 clients) with ``s3_errors``.
+backend kit ``kit`` (S3 objects and their bounded timeouts, the search scan,
+error builders, the bucket list, revision listings that agree with ``latest``, a fast
+timestamp parser for boto3 clients) with ``s3_errors``.
 
 **The host and the server**: ``plugins`` (discovery and hook calls),
 ``selection``, ``doctor``, ``cli``, ``demo`` and ``server``. Backends never
@@ -35,8 +37,11 @@ CONTRACT: tuple[str, ...] = (
     "quilt_mcp.kit.errors",
     "quilt_mcp.kit.reading",
     "quilt_mcp.kit.s3objects",
+    "quilt_mcp.kit.revisions",
+    "quilt_mcp.kit.s3timeouts",
     "quilt_mcp.kit.scan",
     "quilt_mcp.kit.timestamps",
+    "quilt_mcp.local_sources",
     "quilt_mcp.models",
     "quilt_mcp.names",
     "quilt_mcp.ops",

@@ -14,7 +14,8 @@ from quilt_mcp import capabilities as cap
 from quilt_mcp.errors import InvalidInputError, NotSupportedError
 from quilt_mcp.models import EntrySource, ReadMode
 from quilt_mcp.names import validate_limit, validate_logical_key
-from quilt_mcp.uris import RegistryLocation, local_path, parse_registry, parse_s3_uri
+from quilt_mcp.local_sources import check_special
+from quilt_mcp.uris import RegistryLocation, parse_registry, parse_s3_uri
 
 MAX_OFFSET = 2**63 - 1
 """The largest byte offset accepted (S3 and the filesystem use signed 64-bit offsets)."""
@@ -105,6 +106,11 @@ def sources(values: Sequence[EntrySource], location: RegistryLocation) -> list[E
                 f"Entry {src.logical_key!r} needs exactly one of 'source' and 'text'.",
                 "Give an s3:// URI (or, for a local registry, a local path) in 'source', or inline content in 'text'.",
             )
+        if src.source is not None and not src.source.strip():
+            raise InvalidInputError(
+                f"Entry {src.logical_key!r} has an empty 'source'.",
+                "Give an s3:// URI (or, for a local registry, a local path), or inline content in 'text'.",
+            )
         is_dir = src.source is not None and _is_directory_source(src, location)
         validate_logical_key(src.logical_key, directory=is_dir)
         if not is_dir:
@@ -132,7 +138,7 @@ def _is_directory_source(src: EntrySource, location: RegistryLocation) -> bool:
             f"Local source {source!r} can only go into a local registry.",
             "Upload the file to S3 and give its s3:// URI, or pass the content as 'text'.",
         )
-    return source.endswith("/") or local_path(source).is_dir()
+    return source.endswith("/") or check_special(source).is_dir()
 
 
 def removals(values: Sequence[str]) -> list[str]:

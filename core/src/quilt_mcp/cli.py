@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from quilt_mcp import __version__, redaction
-from quilt_mcp.settings import Settings
+from quilt_mcp.settings import Settings, seconds
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +37,19 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         "(env QUILT_MCP_REGISTRIES, comma-separated).",
     )
     parser.add_argument("--log-level", help="Log level on stderr (env QUILT_MCP_LOG_LEVEL, default WARNING).")
+    parser.add_argument(
+        "--s3-connect-timeout",
+        type=seconds,
+        metavar="SECONDS",
+        help="Seconds to wait for a connection to S3 (env QUILT_MCP_S3_CONNECT_TIMEOUT, default 5).",
+    )
+    parser.add_argument(
+        "--s3-read-timeout",
+        type=seconds,
+        metavar="SECONDS",
+        help="Seconds to wait for S3 to answer a request, retried once "
+        "(env QUILT_MCP_S3_READ_TIMEOUT, default 20).",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -51,6 +64,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         catalog_url=getattr(args, "catalog_url", None),
         transport=getattr(args, "transport", None),
         log_level=args.log_level.upper() if args.log_level else None,
+        s3_connect_timeout=args.s3_connect_timeout,
+        s3_read_timeout=args.s3_read_timeout,
+        local_source_roots=tuple(args.local_source_root) if getattr(args, "local_source_root", None) else None,
     )
 
 
@@ -179,6 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="Hide every tool that writes (env QUILT_MCP_READ_ONLY=1).",
     )
     serve.add_argument(
+        "--local-source-root",
+        action="append",
+        metavar="DIR",
+        help="A directory local entry sources may come from; repeatable (env QUILT_MCP_LOCAL_SOURCE_ROOTS, "
+        "comma-separated). Without one, local sources are allowed anywhere on stdio and refused over HTTP.",
+    )
+    serve.add_argument(
         "--catalog-url",
         metavar="URL",
         help="Quilt catalog to build links to, e.g. https://catalog.example.com (env QUILT_MCP_CATALOG_URL).",
@@ -210,7 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
-    settings = settings_from_args(args)
+    try:
+        settings = settings_from_args(args)
+    except ValueError as err:  # an invalid setting in the environment
+        parser.error(f"{err} Fix or unset the variable.")
     redaction.install()
     logging.basicConfig(stream=sys.stderr, level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     return int(args.handler(args, settings) or 0)

@@ -105,7 +105,8 @@ def file_uri_path(uri: str) -> Path:
 
 
 def local_path(source: str) -> Path:
-    """The absolute path a ``file://`` URI or a plain (possibly ``~``) path names."""
+    """The absolute path a ``file://`` URI or a plain (possibly ``~``) path names, symlinks followed
+    (both forms of one file give the same path)."""
     if source.startswith("file://"):
-        return file_uri_path(source)
+        return file_uri_path(source).resolve()
     return Path(source).expanduser().resolve()

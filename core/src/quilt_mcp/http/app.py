@@ -94,7 +94,7 @@ def create_app(
     Raises ``QuiltMCPError`` (with a hint) when the configuration cannot serve.
     """
     env = os.environ if env is None else env
-    settings = settings or Settings.from_env(env)
+    settings = (settings or Settings.from_env(env)).with_overrides(transport="http")
     http = http or HttpSettings.from_env(env)
     http.check()
     if http.auth == "catalog" and not settings.backend:

@@ -22,6 +22,14 @@ from quilt_mcp.uris import S3Uri, as_directory, parse_s3_uri
 AUTH_HINT = "Configure AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or an IAM role)."
 DENIED_HINT = "Use credentials whose IAM policy allows this S3 action on the bucket."
 
+TIMEOUT_HINT = (
+    "Check the network and the S3 endpoint; a slow one may need longer timeouts "
+    "(--s3-connect-timeout / QUILT_MCP_S3_CONNECT_TIMEOUT, --s3-read-timeout / QUILT_MCP_S3_READ_TIMEOUT)."
+)
+
+CONDITION_CODES = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict", "409"})
+"""Error codes of a conditional S3 write (If-Match / If-None-Match) that lost."""
+
 ErrorScope = Callable[[str], ContextManager[None]]
 """``errors(what)``: a context turning library exceptions raised inside into domain errors about ``what``."""
 
@@ -48,6 +56,8 @@ def s3_errors(what: str, *, auth_hint: str = AUTH_HINT, denied_hint: str = DENIE
     except _botocore("ClientError") as err:
         detail = str(err.response.get("Error", {}).get("Message") or err)  # type: ignore[attr-defined]
         raise s3_error(error_code(err), detail, what, auth_hint=auth_hint, denied_hint=denied_hint) from err
+    except (_botocore("ConnectTimeoutError"), _botocore("ReadTimeoutError")) as err:
+        raise BackendUnavailableError(f"S3 did not answer in time for {what}: {err}.", TIMEOUT_HINT) from err
     except _botocore("BotoCoreError") as err:
         raise BackendUnavailableError(
             f"Could not reach S3 for {what}: {err}.", "Check the network and the endpoint."

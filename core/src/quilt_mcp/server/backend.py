@@ -17,11 +17,12 @@ import anyio
 
 from quilt_mcp.arguments import missing_capability
 from quilt_mcp.auth import AuthContext
-from quilt_mcp.errors import InvalidInputError, NotSupportedError
+from quilt_mcp.errors import InvalidInputError, NotSupportedError, PermissionDeniedError
 from quilt_mcp.ops import QuiltOps
 from quilt_mcp.plugins import PluginHost
 from quilt_mcp.selection import Selection, select_backend
 from quilt_mcp.settings import Settings
+from quilt_mcp.uris import parse_registry
 
 T = TypeVar("T")
 
@@ -135,7 +136,8 @@ class BackendSession:
     def registry(self, given: str | None) -> str:
         """The registry a tool acts on: ``given``, else the default; ``InvalidInputError`` when there is none.
 
-        The backend's call pipeline checks it (e.g. a local directory needs ``local_registry``).
+        The backend's call pipeline checks it (e.g. a local directory needs ``local_registry``);
+        a local directory must be one of the configured registries or the default (``check_local_registry``).
         """
         registry = (given or "").strip() or self.default_registry()
         if not registry:
@@ -144,4 +146,22 @@ class BackendSession:
                 "Pass registry='s3://bucket' (or a local directory), or start the server with "
                 "--registry / QUILT_MCP_REGISTRIES.",
             )
+        default = self.default_registry()
+        check_local_registry(registry, (*self.settings.registries, *([default] if default else [])))
         return registry
+
+
+def check_local_registry(registry: str, configured: tuple[str, ...]) -> None:
+    """``PermissionDeniedError`` unless ``registry``, when a local directory, is one of the ``configured``
+    registries (compared after following symlinks): a caller must not make the server read or write
+    files elsewhere on its host. S3 registries are open to whatever the credentials allow."""
+    location = parse_registry(registry)
+    if not location.is_local:
+        return
+    allowed = {parse_registry(r).path for r in configured if not r.strip().startswith("s3://")}
+    if location.path not in allowed:
+        raise PermissionDeniedError(
+            f"The local directory {location.uri} is not one of this server's registries.",
+            "Use a configured registry, or start the server with --registry DIR / QUILT_MCP_REGISTRIES "
+            "naming this directory.",
+        )

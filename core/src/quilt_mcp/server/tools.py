@@ -18,7 +18,9 @@ from fastmcp import Context, FastMCP
 from fastmcp.tools import Tool
 
 from quilt_mcp.errors import QuiltMCPError
+from quilt_mcp.local_sources import check_allowed
 from quilt_mcp.models import (
+    EntrySource,
     BrowsePage,
     DeleteResult,
     Entry,
@@ -95,6 +97,11 @@ class QuiltTools:
     def _registry(self, given: str | None) -> str:
         """The registry a tool acts on: ``given`` or the default."""
         return self.session.registry(given)
+
+    def _check_local_sources(self, entries: list[EntrySource]) -> None:
+        """Local sources only below the configured roots (none allowed over HTTP without roots)."""
+        settings = self.session.settings
+        check_allowed(entries, settings.local_source_roots, over_http=settings.transport == "http")
 
     async def _page(self, tool: str, work: Callable[[QuiltOps], Any]) -> Any:
         """``_call`` for a paged operation: the page, marked when more remain."""
@@ -258,6 +265,7 @@ class QuiltTools:
         and nothing becomes visible. Reports progress while it stores many files.
         """
         progress = bridge(ctx)
+        self._check_local_sources(entries)
         return await self._call(
             lambda ops: ops.create_revision(
                 self._registry(registry), name, entries, message=message, user_meta=user_meta,
@@ -286,6 +294,7 @@ class QuiltTools:
         Refused with both hashes if 'latest' moved away from the base revision meanwhile (unless force).
         """
         progress = bridge(ctx)
+        self._check_local_sources(add)
         return await self._call(
             lambda ops: ops.update_revision(
                 self._registry(registry), name, base_ref=base_ref, add=add, remove=remove, user_meta=user_meta,

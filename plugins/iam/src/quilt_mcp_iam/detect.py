@@ -15,6 +15,8 @@ from typing import Any
 from quilt_mcp import redaction
 from quilt_mcp.auth import AuthContext, Candidate
 from quilt_mcp.errors import InvalidInputError
+from quilt_mcp.kit.s3timeouts import s3_client_options
+from quilt_mcp.settings import Settings
 from quilt_mcp.uris import parse_registry
 
 BACKEND = "iam"
@@ -91,8 +93,10 @@ class AwsSpec:
             )
         return boto3.Session(botocore_session=core)
 
-    def s3_client_factory(self) -> Callable[[], Any]:
-        """Makes the S3 client the backend uses (pooled for parallel reads, standard retries)."""
+    def s3_client_factory(self, settings: Settings | None = None) -> Callable[[], Any]:
+        """Makes the S3 client the backend uses: pooled for parallel reads, with the bounded timeouts
+        and retries of ``settings`` (``quilt_mcp.kit.s3timeouts``)."""
+        options = s3_client_options(settings or Settings())
 
         def make() -> Any:
             from botocore.config import Config
@@ -102,7 +106,7 @@ class AwsSpec:
                 "s3",
                 endpoint_url=self.endpoint_url,
                 region_name=session.region_name or "us-east-1",
-                config=Config(max_pool_connections=S3_MAX_POOL, retries={"mode": "standard", "max_attempts": 3}),
+                config=Config(max_pool_connections=S3_MAX_POOL, **options),
             )
 
         return make

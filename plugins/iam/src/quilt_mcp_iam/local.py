@@ -78,11 +78,21 @@ class LocalStorage(Storage):
             raise InvalidInputError(f"Invalid key {key!r}.", "Keys must not contain '.' or '..' segments.")
         return self.root.joinpath(*parts)
 
+    def readable(self, key: str) -> Path:
+        """``path(key)``, refused (``PermissionDeniedError``) when a symlink makes it lead outside the root."""
+        path = self.path(key)
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise PermissionDeniedError(
+                f"{path.as_uri()} is a symlink leading outside {self.uri}.",
+                "Replace the link by the file itself.",
+            )
+        return path
+
     def physical_key(self, key: str, version_id: str | None = None) -> str:
         return self.path(key).as_uri()
 
     def read(self, key: str, *, version_id: str | None = None) -> bytes:
-        path = self.path(key)
+        path = self.readable(key)
         with _fs_errors(path):
             return path.read_bytes()
 
@@ -94,14 +104,14 @@ class LocalStorage(Storage):
         return Tagged(data, _tag(data))
 
     def read_range(self, key: str, offset: int, length: int, *, version_id: str | None = None) -> tuple[bytes, int]:
-        path = self.path(key)
+        path = self.readable(key)
         with _fs_errors(path), path.open("rb") as fh:
             total = os.fstat(fh.fileno()).st_size
             fh.seek(offset)
             return (fh.read(length) if length > 0 else b""), total
 
     def iter_chunks(self, key: str, *, version_id: str | None = None, chunk_size: int = 1 << 20) -> Iterator[bytes]:
-        path = self.path(key)
+        path = self.readable(key)
         with _fs_errors(path), path.open("rb") as fh:
             while chunk := fh.read(chunk_size):
                 yield chunk
@@ -152,10 +162,17 @@ class LocalStorage(Storage):
     def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> Written:
         return self.write_stream(dest_key, source.iter_chunks(key, version_id=version_id))
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, *, if_tag: str | None = None) -> None:
         path = self.path(key)
         with _fs_errors(path):
-            path.unlink(missing_ok=True)
+            if if_tag is None:
+                path.unlink(missing_ok=True)
+            else:
+                with _locked(path.parent):
+                    current = self.read_tagged(key)
+                    if current is None or current.tag != if_tag:
+                        raise ConditionFailed(key)
+                    path.unlink()
         self.prune(path.parent)
 
     def prune(self, directory: Path) -> None:

@@ -130,13 +130,19 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
     def _locate(self, physical_key: str, reg: Registry) -> tuple[Storage, str, str | None]:
         """Storage, key and version of an entry's bytes.
 
-        ``file://`` keys are followed only for local registries: a manifest in
-        a bucket must not make this process read its own files.
+        ``file://`` keys are followed only for local registries, and only to files
+        inside the registry's directory (after following symlinks): a manifest must
+        not make this process read any other file of its host.
         """
         if physical_key.startswith("s3://"):
             return self._object(physical_key)
         if physical_key.startswith("file://") and reg.uri.startswith("file://"):
-            path = file_uri_path(physical_key)
+            path = file_uri_path(physical_key).resolve()
+            if not path.is_relative_to(file_uri_path(reg.uri).resolve()):
+                raise PermissionDeniedError(
+                    f"The entry's bytes are at {physical_key}, outside the registry {reg.uri}.",
+                    "A local registry's entries are read only inside its directory; re-push the entry.",
+                )
             return LocalStorage(path.parent), path.name, None
         raise PermissionDeniedError(
             f"The entry's bytes are at {physical_key}, which this registry may not point to.",
@@ -182,7 +188,10 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
             stamps = [s for s in stamps if int(s) < int(after)]
         page = stamps[:limit]
         hashes = reg.read_pointers(name, page)
-        items = [Revision(top_hash=hashes[s], timestamp=pointer_time(s)) for s in page if s in hashes]
+        found = [(pointer_time(s), hashes[s]) for s in page if s in hashes]
+        if after is None:
+            found = reg.agree_with_latest(name, found)
+        items = [Revision(top_hash=h, timestamp=t) for t, h in found]
         more = len(stamps) > limit
         return Page(items=items, next_cursor=cursors.encode("revisions", page[-1]) if more else None)
 

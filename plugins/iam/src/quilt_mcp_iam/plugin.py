@@ -38,7 +38,7 @@ def quilt_mcp_open(candidate: Candidate, context: AuthContext) -> QuiltOps | Non
 
     spec = candidate.credential if isinstance(candidate.credential, AwsSpec) else AwsSpec.from_env(context.env)
     return IamOps(
-        spec.s3_client_factory(),
+        spec.s3_client_factory(context.settings),
         registries=context.settings.registries,
         aws=candidate.details.get("credentials") != "none",
     )

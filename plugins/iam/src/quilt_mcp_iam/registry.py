@@ -6,10 +6,12 @@ Layout (quilt3's ``PackageRegistryV1``):
   files holding a 64-hex top hash;
 - ``.quilt/packages/<top hash>``: the manifest.
 
-Writes go manifest, then timestamp pointer, then ``latest``; ``latest`` is
-written conditionally on being what the writer based its revision on, and a
-writer that loses removes its timestamp pointer, so no failure leaves a
-pointer to a missing manifest or a half-made revision in view.
+Writes go manifest, then ``latest``, then the timestamp pointer; ``latest`` is
+written conditionally on being what the writer based its revision on (deleting
+a revision moves it the same way), so exactly one of racing writers wins, losers
+leave no pointer, and no failure leaves a pointer to a missing manifest. A crash
+after ``latest`` moved leaves its revision without a timestamp pointer: listings
+show it first anyway (``agree_with_latest``).
 """
 
 from __future__ import annotations
@@ -22,18 +24,18 @@ from typing import Any, TypeVar
 
 from quilt_mcp.errors import ConflictError, InvalidInputError, NotFoundError
 from quilt_mcp.kit.errors import conflict, package_not_found
+from quilt_mcp.kit.revisions import agree_with_latest
 from quilt_mcp.names import TOP_HASH_RE, validate_ref
 from quilt_mcp_iam.cache import ManifestCache
 from quilt_mcp_iam.manifest import Manifest, Written
 from quilt_mcp_iam.package_names import NAMED, PAGE, PackageNames, has_package
-from quilt_mcp_iam.storage import ConditionFailed, Storage
+from quilt_mcp_iam.storage import ConditionFailed, Storage, Tagged
 
 PACKAGES = ".quilt/packages/"
 WORKFLOW_CONFIG = ".quilt/workflows/config.yml"
 LATEST = "latest"
 HEADER_PROBE = 64 * 1024
 PARALLEL_READS = 16
-TIMESTAMP_TRIES = 5
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -47,6 +49,14 @@ def pointer_time(pointer: str) -> datetime:
 def newest_first(pointers: Iterable[str]) -> list[str]:
     """The timestamp pointers among ``pointers`` (``latest`` is not one), newest first."""
     return sorted((p for p in pointers if p.isdigit()), key=int, reverse=True)
+
+
+def _pointer_value(tagged: Tagged | None) -> str | None:
+    """The top hash a pointer's bytes hold, or ``None``."""
+    if tagged is None:
+        return None
+    value = tagged.data.decode("utf-8", "replace").strip()
+    return value if TOP_HASH_RE.match(value) else None
 
 
 def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, remote: bool = True) -> list[R]:
@@ -106,11 +116,7 @@ class Registry:
 
     def read_pointer(self, name: str, pointer: str) -> str | None:
         """The top hash a pointer holds, or ``None`` if it is absent or not a hash."""
-        tagged = self.storage.read_tagged(self.pointer_key(name, pointer))
-        if tagged is None:
-            return None
-        value = tagged.data.decode("utf-8", "replace").strip()
-        return value if TOP_HASH_RE.match(value) else None
+        return _pointer_value(self.storage.read_tagged(self.pointer_key(name, pointer)))
 
     def read_pointers(self, name: str, pointers: Sequence[str]) -> dict[str, str]:
         """``pointer -> top hash`` for those of ``pointers`` that hold one (read in parallel from remote storage)."""
@@ -130,6 +136,16 @@ class Registry:
                 if found.get(pointer) == top_hash:
                     return pointer_time(pointer)
         return None
+
+    def agree_with_latest(self, name: str, newest: list[tuple[datetime, str]]) -> list[tuple[datetime, str]]:
+        """``newest`` (the first revisions listed) as the kit's ``agree_with_latest`` repairs it."""
+        return agree_with_latest(newest, self.latest(name), self._manifest_time)
+
+    def _manifest_time(self, top_hash: str) -> datetime | None:
+        try:
+            return self.storage.head(self.manifest_key(top_hash)).last_modified
+        except NotFoundError:
+            return None
 
     # Revisions ----------------------------------------------------------
 
@@ -211,46 +227,56 @@ class Registry:
     def push(self, name: str, written: Written, *, expected: str | None, force: bool) -> tuple[datetime, str | None]:
         """Make ``written`` the latest revision of ``name``; return its timestamp and the previous latest.
 
-        Unless ``force``, ``latest`` must be ``expected`` (absent when ``None``)
-        before and when ``latest`` is written: otherwise ``ConflictError`` and
-        the timestamp pointer this push wrote is removed again.
+        Unless ``force``, ``latest`` must be ``expected`` (absent when ``None``) before and when
+        ``latest`` is written (a conditional write): otherwise ``ConflictError`` and nothing is in view.
+        The timestamp pointer is named (unix seconds, as quilt3) before ``latest`` moves and written
+        after, so losers never leave one and racing winners' names follow the order of their wins.
         """
         latest_key = self.pointer_key(name, LATEST)
         current = self.storage.read_tagged(latest_key)
-        current_hash = current.data.decode("utf-8", "replace").strip() if current else None
+        current_hash = _pointer_value(current)
         if not force and current_hash != expected:
             raise self.conflict(name, expected, current_hash)
         self.storage.write(self.manifest_key(written.top_hash), written.data)
-        pointer = self._write_timestamp(name, written.top_hash)
-        body = written.top_hash.encode()
-        try:
-            if force:
-                self.storage.write(latest_key, body)
-            elif current is None:
-                self.storage.write(latest_key, body, if_absent=True)
-            else:
-                self.storage.write(latest_key, body, if_tag=current.tag)
-        except ConditionFailed:
-            self.storage.delete(self.pointer_key(name, pointer))
-            raise self.conflict(name, expected, self.latest(name)) from None
-        except BaseException:
-            self.storage.delete(self.pointer_key(name, pointer))
-            raise
-        return pointer_time(pointer), current_hash
+        self.move_latest(name, written.top_hash, current, expected=expected, force=force)
+        return self._write_timestamp(name, written.top_hash), current_hash
 
-    def _write_timestamp(self, name: str, top_hash: str) -> str:
-        """Write a new timestamp pointer (the next free second, never overwriting one) and return its name."""
-        now = int(time.time())
-        for attempt in range(TIMESTAMP_TRIES):
-            pointer = str(now + attempt)
+    def move_latest(
+        self, name: str, top_hash: str | None, current: Tagged | None, *, expected: str | None, force: bool = False
+    ) -> None:
+        """Point ``latest`` at ``top_hash`` (remove it for ``None``) if it is still ``current``; else ``ConflictError``."""
+        latest_key = self.pointer_key(name, LATEST)
+        try:
+            if top_hash is None:
+                if current is not None:
+                    self.storage.delete(latest_key, if_tag=current.tag)
+            elif force:
+                self.storage.write(latest_key, top_hash.encode())
+            elif current is None:
+                self.storage.write(latest_key, top_hash.encode(), if_absent=True)
+            else:
+                self.storage.write(latest_key, top_hash.encode(), if_tag=current.tag)
+        except ConditionFailed:
+            raise self.conflict(name, expected, self.latest(name)) from None
+
+    def _write_timestamp(self, name: str, top_hash: str) -> datetime:
+        """Write a timestamp pointer for ``top_hash``, now ``latest``, and return its time.
+
+        Pointers are named by unix seconds, as quilt3 names them, never ahead of the clock and never
+        over another revision's pointer: when this second already holds one, the write waits for the
+        next second (listings show ``latest`` first meanwhile). A revision superseded while it waits
+        keeps no pointer (it stays readable by hash), so pointer order always follows ``latest``'s moves.
+        """
+        body = top_hash.encode()
+        while True:
+            pointer = str(int(time.time()))
             try:
-                self.storage.write(self.pointer_key(name, pointer), top_hash.encode(), if_absent=True)
-                return pointer
+                self.storage.write(self.pointer_key(name, pointer), body, if_absent=True)
+                return pointer_time(pointer)
             except ConditionFailed:
-                continue
-        raise ConflictError(
-            f"Package {name} received {TIMESTAMP_TRIES} revisions within seconds.", "Wait a moment and retry."
-        )
+                if self.read_pointer(name, pointer) == top_hash or self.latest(name) != top_hash:
+                    return pointer_time(pointer)
+            time.sleep(1 - time.time() % 1)
 
     def conflict(self, name: str, expected: str | None, found: str | None) -> ConflictError:
         return conflict(name, self.uri, expected, found)
@@ -258,33 +284,34 @@ class Registry:
     def delete_revision(self, name: str, top_hash: str) -> tuple[list[tuple[datetime, str]], str | None]:
         """Remove every pointer to ``top_hash``; re-point ``latest`` to the newest remaining one as quilt3 does.
 
-        ``latest`` is re-pointed before the old pointers go, so readers never
-        find the package without a ``latest`` while revisions remain.
-        Returns the deleted timestamp revisions and where ``latest`` now points.
+        ``latest`` moves first, with a conditional write like every push (a push that moved it
+        since it was read makes this a ``ConflictError`` with nothing removed); then the old
+        pointers go. Returns the deleted timestamp revisions and where ``latest`` now points.
         """
+        current = self.storage.read_tagged(self.pointer_key(name, LATEST))
         pointers = self.read_pointers(name, self.pointer_names(name))
         if not pointers:
             raise self.not_found(name)
+        latest = _pointer_value(current)
+        if latest is not None:
+            pointers[LATEST] = latest
         deleted = [p for p, h in pointers.items() if h == top_hash]
         if not deleted:
             raise NotFoundError(
                 f"Revision {top_hash} is not a revision of {name}.", "List the revisions of the package."
             )
-        remaining = [p for p, h in pointers.items() if h != top_hash and p.isdigit()]
-        latest = pointers.get(LATEST)
-        if LATEST in deleted:
+        if latest == top_hash:
+            remaining = [p for p, h in pointers.items() if h != top_hash and p.isdigit()]
             latest = pointers[max(remaining, key=int)] if remaining else None
-            if latest is None:
-                self.storage.delete(self.pointer_key(name, LATEST))
-            else:
-                self.storage.write(self.pointer_key(name, LATEST), latest.encode())
+            self.move_latest(name, latest, current, expected=top_hash)
         for pointer in deleted:
             if pointer != LATEST:
                 self.storage.delete(self.pointer_key(name, pointer))
         return [(pointer_time(p), top_hash) for p in newest_first(deleted)], latest
 
     def delete_package(self, name: str) -> list[tuple[datetime, str]]:
-        """Remove every pointer of ``name`` (``latest`` first); manifests and data stay.
+        """Remove every pointer of ``name`` (``latest`` last, so a crash midway leaves a package that
+        still resolves, never one that is listed but does not exist); manifests and data stay.
 
         Returns the deleted timestamp revisions that held a hash, newest first.
         """
@@ -293,9 +320,9 @@ class Registry:
             raise self.not_found(name)
         stamps = newest_first(names)
         hashes = self.read_pointers(name, stamps)
-        if LATEST in names:
-            self.storage.delete(self.pointer_key(name, LATEST))
         for pointer in names:
             if pointer != LATEST:
                 self.storage.delete(self.pointer_key(name, pointer))
+        if LATEST in names:
+            self.storage.delete(self.pointer_key(name, LATEST))
         return [(pointer_time(p), hashes[p]) for p in stamps if p in hashes]

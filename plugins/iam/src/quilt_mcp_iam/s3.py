@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode, urlunparse
 
 import botocore.exceptions
 from quilt_mcp.errors import NotFoundError
-from quilt_mcp.kit.s3objects import S3Objects, error_code, s3_errors
+from quilt_mcp.kit.s3objects import CONDITION_CODES, S3Objects, error_code, s3_errors
 from quilt_mcp.s3_errors import NOT_FOUND_CODES
 from quilt_mcp.uris import S3Uri
 
@@ -23,7 +23,6 @@ from quilt_mcp_iam.storage import (
 )
 
 SPOOL_BYTES = 8 * 1024 * 1024
-CONDITION_CODES = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict", "409"})
 UNSUPPORTED_CONDITION_CODES = frozenset({"NotImplemented", "501"})
 
 def s3_physical_key(bucket: str, key: str, version_id: str | None) -> str:
@@ -167,9 +166,21 @@ class S3Storage(Storage):
         result = resp.get("CopyObjectResult", {})
         return Written(resp.get("VersionId"), result.get("ChecksumSHA256"))
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, *, if_tag: str | None = None) -> None:
+        params = self._params(key) if if_tag is None else self._params(key, IfMatch=if_tag)
         with s3_errors(self.physical_key(key)):
-            self.client.delete_object(**self._params(key))
+            try:
+                self.client.delete_object(**params)
+            except botocore.exceptions.ClientError as err:
+                if if_tag is not None and error_code(err) in (*CONDITION_CODES, "NoSuchKey", "404"):
+                    raise ConditionFailed(key) from err
+                if if_tag is not None and error_code(err) in UNSUPPORTED_CONDITION_CODES:
+                    current = self.read_tagged(key)
+                    if current is None or current.tag != if_tag:
+                        raise ConditionFailed(key) from err
+                    self.delete(key)
+                    return
+                raise
 
     def list(
         self,

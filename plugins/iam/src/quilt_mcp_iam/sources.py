@@ -123,10 +123,15 @@ class SourcePlanner:
             return [Planned(src.logical_key, src.meta, local=path)]
         if not path.is_dir():
             raise NotFoundError(f"Local source {src.source!r} does not exist.", "Check the path.")
+        files = [f for f in sorted(path.rglob("*")) if f.is_file()]
+        for f in files:
+            if not f.resolve().is_relative_to(path):
+                raise PermissionDeniedError(
+                    f"{f} in local source {src.source!r} is a symlink leading outside that directory.",
+                    "Remove the link, or copy the file it points to into the directory.",
+                )
         found = [
-            Planned(_join(src.logical_key, f.relative_to(path).as_posix()), src.meta, local=f)
-            for f in sorted(path.rglob("*"))
-            if f.is_file()
+            Planned(_join(src.logical_key, f.relative_to(path).as_posix()), src.meta, local=f.resolve()) for f in files
         ]
         if not found:
             raise NotFoundError(f"Local directory {src.source!r} holds no files.", "Check the path.")

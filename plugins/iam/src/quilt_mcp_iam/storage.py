@@ -118,8 +118,9 @@ class Storage(ABC):
         """Copy object ``key`` (``version_id``) of ``source`` to ``dest_key`` here (server-side within S3)."""
 
     @abstractmethod
-    def delete(self, key: str) -> None:
-        """Remove ``key``; no error if it is already gone."""
+    def delete(self, key: str, *, if_tag: str | None = None) -> None:
+        """Remove ``key``; no error if it is already gone. ``if_tag``: only if the object still has the
+        tag ``read_tagged`` gave (``ConditionFailed`` if it changed or is gone)."""
 
     @abstractmethod
     def list(

@@ -18,6 +18,7 @@ from quilt_mcp.errors import (
     PermissionDeniedError,
     QuiltMCPError,
 )
+from quilt_mcp.kit.s3objects import TIMEOUT_HINT
 from quilt_mcp.s3_errors import AUTH_CODES, s3_error
 
 LOGIN_HINT = "Run `quilt3 login` again, or use another backend (see `quilt-mcp doctor`)."
@@ -52,6 +53,8 @@ def translate(err: BaseException, what: str) -> BaseException:
         err, "botocore.exceptions", "PartialCredentialsError"
     ):
         return AuthRequiredError(f"{what}: no AWS credentials from the quilt3 session ({message}).", LOGIN_HINT)
+    if _is(err, "botocore.exceptions", "ConnectTimeoutError") or _is(err, "botocore.exceptions", "ReadTimeoutError"):
+        return BackendUnavailableError(f"{what}: S3 did not answer in time ({message}).", TIMEOUT_HINT)
     if _is(err, "botocore.exceptions", "BotoCoreError"):
         return BackendUnavailableError(f"{what}: S3 could not be reached ({message}).", "Check the network and retry.")
     if _is(err, "quilt3.util", "QuiltException") or _is(err, "quilt3.exceptions", "PackageException"):

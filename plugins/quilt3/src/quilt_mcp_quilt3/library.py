@@ -21,6 +21,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from types import ModuleType
+from typing import Any
 
 from quilt_mcp.errors import BackendUnavailableError
 
@@ -148,8 +149,22 @@ def require_test_attributes(quilt3: ModuleType) -> None:
         )
 
 
+_CLIENT_OPTIONS: dict[str, Any] = {}
+"""``botocore.config.Config`` arguments every S3 client quilt3 builds gets (timeouts and retries)."""
+_CLIENTS: dict[tuple[object, ...], object] = {}
+
+
+def set_s3_client_options(options: dict[str, Any]) -> None:
+    """Give every S3 client quilt3 builds from now on these ``Config`` arguments (and drop built ones)."""
+    with QUILT3_LOCK:
+        _CLIENT_OPTIONS.clear()
+        _CLIENT_OPTIONS.update(options)
+        _CLIENTS.clear()
+
+
 def _install_client_cache(quilt3: ModuleType) -> None:
-    """Make quilt3 reuse its S3 clients through its documented ``build_s3_client`` hook.
+    """Make quilt3 reuse its S3 clients through its documented ``build_s3_client`` hook, each built
+    with ``_CLIENT_OPTIONS`` (bounded timeouts) merged into quilt3's own ``Config``.
 
     quilt3 builds a new boto3 session and S3 client for nearly every S3 call
     (about 0.3 s each, mostly loading the service model). Clients are
@@ -159,8 +174,10 @@ def _install_client_cache(quilt3: ModuleType) -> None:
     """
     from botocore import UNSIGNED
 
+    from botocore.config import Config
+
     builder = quilt3.hooks.get_build_s3_client_hook()
-    clients: dict[tuple[object, ...], object] = {}
+    clients = _CLIENTS
     lock = threading.Lock()
 
     def reuse_clients(build_client_base, session, client_kwargs, **kwargs):  # type: ignore[no-untyped-def]
@@ -174,6 +191,9 @@ def _install_client_cache(quilt3: ModuleType) -> None:
         )
         with lock:
             if key not in clients:
+                if _CLIENT_OPTIONS:
+                    base = client_kwargs.get("config") or Config()
+                    client_kwargs = {**client_kwargs, "config": base.merge(Config(**_CLIENT_OPTIONS))}
                 clients[key] = (
                     build_client_base(session, client_kwargs, **kwargs)
                     if builder is None

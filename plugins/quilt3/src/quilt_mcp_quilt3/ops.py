@@ -50,16 +50,20 @@ from quilt_mcp.ops import (
 from quilt_mcp.kit.buckets import merge_buckets
 from quilt_mcp.kit.s3objects import S3Objects
 from quilt_mcp.kit.errors import package_not_found
+from quilt_mcp.kit.revisions import agree_with_latest
 from quilt_mcp.kit.scan import search_scan
+from quilt_mcp.kit.s3timeouts import s3_client_options
 from quilt_mcp.settings import Settings
 from quilt_mcp.uris import RegistryLocation, parse_s3_uri
 
 from quilt_mcp_quilt3 import manifests
 from quilt_mcp_quilt3.detection import Quilt3Session, fresh_credentials
 from quilt_mcp_quilt3.errors import mapped_errors
-from quilt_mcp_quilt3.library import quilt3_call
+from quilt_mcp_quilt3.library import quilt3_call, set_s3_client_options
 from quilt_mcp_quilt3.info import INFO
-from quilt_mcp_quilt3.writing import WritePath, pointer_time
+from quilt_mcp_quilt3.pointers import LATEST, manifest_times
+from quilt_mcp_quilt3.pointers import timestamped as _timestamped
+from quilt_mcp_quilt3.writing import WritePath
 
 T = TypeVar("T")
 MERGE_MODES = ("merge", "replace")
@@ -77,12 +81,6 @@ def _next_cursor(kind: str, after: Any | None) -> str | None:
     return None if after is None else cursors.encode(kind, str(after))
 
 
-def _timestamped(versions: list[tuple[str, str]]) -> list[Revision]:
-    """The revisions (timestamp pointers) among quilt3's ``(pointer, top hash)`` pairs, newest first."""
-    found = sorted(((int(p), top_hash) for p, top_hash in versions if p.isdigit()), reverse=True)
-    return [Revision(top_hash=top_hash, timestamp=pointer_time(seconds)) for seconds, top_hash in found]
-
-
 class Quilt3Ops(WritePath, QuiltOps):
     """Operations on S3 registries through a logged-in quilt3 session."""
 
@@ -96,6 +94,8 @@ class Quilt3Ops(WritePath, QuiltOps):
         self._client: Any = None
         self._client_lock = threading.Lock()
         self._registries: dict[str, Any] = {}
+        self._client_options = s3_client_options(settings)
+        set_s3_client_options(self._client_options)
         self.objects = S3Objects(lambda: self.s3, errors=mapped_errors)
         """Ranged reads, presigned URLs, object and bucket listings: S3 calls quilt3 does not offer."""
 
@@ -110,7 +110,9 @@ class Quilt3Ops(WritePath, QuiltOps):
         fresh_credentials(self.session.boto3_session)
         with self._client_lock:
             if self._client is None:
-                self._client = self.session.boto3_session.client("s3")
+                from botocore.config import Config
+
+                self._client = self.session.boto3_session.client("s3", config=Config(**self._client_options))
             return self._client
 
     def _open_registry(self, parsed: RegistryLocation) -> tuple[str, Any]:
@@ -139,7 +141,12 @@ class Quilt3Ops(WritePath, QuiltOps):
 
     def _revisions(self, uri: str, name: str) -> list[Revision]:
         """Revisions newest first; ``NotFoundError`` if the package has none."""
-        found = _timestamped(self._versions(uri, name))
+        versions = self._versions(uri, name)
+        listed = [(r.timestamp, r.top_hash) for r in _timestamped(versions)]
+        latest = dict(versions).get(LATEST)
+        with mapped_errors(f"Listing revisions of {name} in {uri}"):
+            agreed = agree_with_latest(listed, latest, manifest_times(self.s3, uri))
+        found = [Revision(top_hash=h, timestamp=t) for t, h in agreed]
         if not found:
             raise package_not_found(name, uri)
         return found

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,11 +27,7 @@ from quilt_mcp.uris import RegistryLocation, parse_s3_uri
 from quilt_mcp_quilt3 import manifests
 from quilt_mcp_quilt3.errors import mapped_errors
 from quilt_mcp_quilt3.library import quilt3_call
-
-
-def pointer_time(seconds: int) -> datetime:
-    """The time a timestamp pointer (unix seconds) names."""
-    return datetime.fromtimestamp(seconds, UTC)
+from quilt_mcp_quilt3.pointers import LATEST, ConditionalPush, timestamped
 
 
 class WritePath:
@@ -165,10 +160,10 @@ class WritePath:
                 pkg.set_meta(wanted)
             if progress:
                 progress(0, None, f"Pushing {name} to {uri}")
+            writer = ConditionalPush(self.s3, uri, name, expected=expected, force=force)
             with quilt3_call() as quilt3, mapped_errors(f"Pushing {name} to {uri}"):
-                started = self._wait_for_a_free_second(reg, name)
                 try:
-                    pushed = pkg.push(
+                    pushed = writer.adopt(pkg).push(
                         name,
                         registry=uri,
                         message=message,
@@ -185,53 +180,23 @@ class WritePath:
             name=name,
             registry=uri,
             top_hash=top_hash,
-            timestamp=self._pushed_at(reg, name, top_hash, since=started),
+            timestamp=writer.timestamp or datetime.now(UTC),
             entry_count=count,
             total_bytes=size,
             previous_hash=previous,
         )
 
-    def _pointer_seconds(self, reg: Any, name: str, *, since: int) -> list[int]:
-        """Timestamp pointers of ``name`` at or after ``since`` (unix seconds), newest first."""
-        directory = reg.pointers_dir(name)
-        with mapped_errors(f"Listing revisions of {name}"):
-            listed = self.s3.list_objects_v2(
-                Bucket=directory.bucket, Prefix=directory.path, StartAfter=f"{directory.path}{since - 1}"
-            )
-        pointers = (obj["Key"][len(directory.path) :] for obj in listed.get("Contents", []))
-        return sorted((int(p) for p in pointers if p.isdigit() and int(p) >= since), reverse=True)
-
-    def _wait_for_a_free_second(self, reg: Any, name: str) -> int:
-        """Sleep until no timestamp pointer of ``name`` holds the current second; return that second.
-
-        quilt3 names the pointer after the second its push ends in: a second
-        push within the same second would overwrite the first one's pointer
-        and lose that revision. Called under the quilt3 lock, so pushes from
-        this process never share a second.
-        """
-        now = time.time()
-        taken = self._pointer_seconds(reg, name, since=int(now))
-        if taken:
-            time.sleep(taken[0] + 1 - now)
-        return int(time.time())
-
-    def _pushed_at(self, reg: Any, name: str, top_hash: str, *, since: int) -> datetime:
-        """The time of the newest timestamp pointer (written at or after ``since``) holding ``top_hash``."""
-        directory = reg.pointers_dir(name)
-        for seconds in self._pointer_seconds(reg, name, since=since):
-            if self._get_text(directory.join(str(seconds))) == top_hash:
-                return pointer_time(seconds)
-        raise NotFoundError(
-            f"The push of {name}@{top_hash[:10]} left no revision pointer.", "List its revisions and retry."
-        )
-
     def _delete_revision(self, registry: RegistryLocation, name: str, ref: str) -> DeleteResult:
-        uri, reg, top_hash, deleted = self._open_with_revisions(registry, name, ref)
-        if not deleted:
+        uri, reg = self._open_registry(registry)
+        versions = self._versions(uri, name)
+        top_hash = self._resolve(uri, reg, name, ref, versions)
+        deleted = [r for r in timestamped(versions) if r.top_hash == top_hash]
+        if not deleted and (LATEST, top_hash) not in versions:
             raise NotFoundError(f"No revision of {name} in {uri} is {top_hash}.", "List its revisions to find one.")
-        with quilt3_call() as quilt3, mapped_errors(f"Deleting {name}@{top_hash[:10]} from {uri}"):
-            quilt3.delete_package(name, registry=uri, top_hash=top_hash)
-        return DeleteResult(name=name, registry=uri, deleted_revisions=deleted, latest=self._latest(reg, name))
+        writer = ConditionalPush(self.s3, uri, name, expected=top_hash, force=False)
+        with mapped_errors(f"Deleting {name}@{top_hash[:10]} from {uri}"):
+            latest = writer.delete_revision(reg, top_hash, versions)
+        return DeleteResult(name=name, registry=uri, deleted_revisions=deleted, latest=latest)
 
     def _delete_package(self, registry: RegistryLocation, name: str) -> DeleteResult:
         uri, _ = self._open_registry(registry)
