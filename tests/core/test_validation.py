@@ -14,21 +14,39 @@ def test_valid_package_names_pass(name):
     assert validate_package_name(name) == name
 
 
-@pytest.mark.parametrize("name", ["team", "team/", "/data", "a/b/c", "a b/c", "a/b.c", "", "../x"])
+@pytest.mark.parametrize("name", ["team", "team/", "/data", "a/b/c", "a b/c", "a/b.c", "", "../x", "a/b\n", "a/b\r\n"])
 def test_invalid_package_names_say_the_expected_form(name):
     with pytest.raises(InvalidInputError, match="namespace/name"):
         validate_package_name(name)
 
 
-@pytest.mark.parametrize("key", ["a.csv", "dir/sub/ファイル.txt", "a/.hidden", "x..y"])
+@pytest.mark.parametrize("key", ["a.csv", "dir/sub/ファイル.txt", "a/.hidden", "x..y", "back\\slash.txt"])
 def test_valid_logical_keys_pass(key):
     assert validate_logical_key(key) == key
 
 
-@pytest.mark.parametrize("key", ["", "/abs", "a//b", "a/./b", "a/../b", "..", "a/", "a\\b", "a\x00b"])
+@pytest.mark.parametrize("key", ["", "/abs", "a//b", "a/./b", "a/../b", "..", "a/", "a\x00b", "k\ud800"])
 def test_invalid_logical_keys_are_rejected(key):
     with pytest.raises(InvalidInputError, match="no empty, '.' or '..' segment"):
         validate_logical_key(key)
+
+
+def test_one_logical_key_length_bound_in_utf8_bytes():
+    assert validate_logical_key("é" * 512) == "é" * 512
+    with pytest.raises(InvalidInputError, match="longer than 1024 bytes"):
+        validate_logical_key("é" * 513)
+
+
+@pytest.mark.parametrize("registry", ["/tmp/a\x00b", "/tmp/k\ud800", "/tmp/" + "a" * 300 + "/x"])
+def test_unusable_registry_paths_are_input_errors(registry):
+    with pytest.raises(InvalidInputError, match="[Rr]egistry"):
+        parse_registry(registry)
+
+
+def test_a_file_given_as_registry_is_refused(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(InvalidInputError, match="is a file, not a directory"):
+        parse_registry(str(tmp_path / "f"))
 
 
 def test_directory_keys_may_be_root_or_end_in_slash():

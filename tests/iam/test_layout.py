@@ -136,3 +136,23 @@ def test_a_missing_bucket_is_named_as_such(ops: IamOps) -> None:
         ops.resolve_revision("s3://no-such-bucket-here", "a/b")
     with pytest.raises(NotFoundError, match="Bucket"):
         ops.list_packages("s3://no-such-bucket-here")
+
+
+def test_a_file_can_become_a_directory_and_back_in_a_local_registry(ops: IamOps, local_registry: str) -> None:
+    name = "team/shape"
+    ops.create_revision(local_registry, name, [EntrySource(logical_key="f", text="file")])
+    ops.update_revision(local_registry, name, add=[EntrySource(logical_key="f/x", text="inside")], remove=["f"])
+    assert ops.read_entry(local_registry, name, "f/x").content == "inside"
+    ops.update_revision(local_registry, name, add=[EntrySource(logical_key="f", text="file again")], remove=["f/"])
+    assert ops.read_entry(local_registry, name, "f").content == "file again"
+
+
+def test_a_key_segment_longer_than_a_file_name_is_an_input_error_locally(ops: IamOps, local_registry: str) -> None:
+    with pytest.raises(InvalidInputError, match="longer than a file name may be"):
+        ops.create_revision(local_registry, "team/long", [EntrySource(logical_key="a" * 300, text="x")])
+
+
+def test_the_largest_offset_on_a_local_registry_is_past_the_end(ops: IamOps, local_registry: str) -> None:
+    ops.create_revision(local_registry, "team/far", [EntrySource(logical_key="f", text="abc")])
+    with pytest.raises(InvalidInputError, match="past the end"):
+        ops.read_entry(local_registry, "team/far", "f", offset=2**63 - 1)

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from quilt_mcp.errors import InvalidInputError
+from quilt_mcp.names import has_lone_surrogate
 
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 
@@ -39,6 +40,11 @@ def parse_registry(registry: str) -> RegistryLocation:
     if not isinstance(registry, str) or not registry.strip():
         raise InvalidInputError("No registry given.", "Pass s3://bucket or a local directory path.")
     registry = registry.strip()
+    if "\x00" in registry or has_lone_surrogate(registry):
+        raise InvalidInputError(
+            f"Invalid registry {registry!r}: it holds a NUL or unpaired surrogate character.",
+            "Pass s3://bucket or a local directory path.",
+        )
     if registry.startswith("s3://"):
         bucket = registry[5:].rstrip("/")
         if "/" in bucket or not BUCKET_RE.match(bucket):
@@ -46,13 +52,27 @@ def parse_registry(registry: str) -> RegistryLocation:
                 f"Invalid registry {registry!r}.", "A registry is a bucket, e.g. s3://my-bucket, with no key after it."
             )
         return RegistryLocation("s3", bucket=bucket)
-    if registry.startswith("file://"):
-        return RegistryLocation("file", path=file_uri_path(registry).resolve())
-    if "://" in registry:
+    if "://" in registry and not registry.startswith("file://"):
         raise InvalidInputError(
             f"Unsupported registry {registry!r}.", "Use s3://bucket, file:///path or a local directory path."
         )
-    return RegistryLocation("file", path=Path(registry).expanduser().resolve())
+    return RegistryLocation("file", path=_local_registry_path(registry))
+
+
+def _local_registry_path(registry: str) -> Path:
+    """The absolute directory a local registry names: absent (to be created) or a directory."""
+    try:
+        path = local_path(registry).resolve()
+        if path.exists() and not path.is_dir():
+            raise InvalidInputError(
+                f"Registry {registry!r} is a file, not a directory.", "Pass a directory (or s3://bucket) as registry."
+            )
+    except OSError as err:
+        raise InvalidInputError(
+            f"Registry {registry!r} cannot be used as a directory: {err.strerror or err}.",
+            "Pass an existing or creatable directory path (or s3://bucket) as registry.",
+        ) from None
+    return path
 
 
 @dataclass(frozen=True)
@@ -106,6 +126,8 @@ def file_uri_path(uri: str) -> Path:
 
 def local_path(source: str) -> Path:
     """The absolute path a ``file://`` URI or a plain (possibly ``~``) path names."""
+    if "\x00" in source:
+        raise InvalidInputError(f"Invalid path {source!r}: it holds a NUL character.", "Pass a local path.")
     if source.startswith("file://"):
         return file_uri_path(source)
     return Path(source).expanduser().resolve()
