@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from quilt_mcp.arguments import sources
 from quilt_mcp.errors import InvalidInputError
+from quilt_mcp.models import EntrySource
 from quilt_mcp.names import validate_limit, validate_logical_key, validate_package_name, validate_ref
 from quilt_mcp.uris import as_directory, parse_registry, parse_s3_uri
 
@@ -95,3 +97,21 @@ def test_s3_uris_decode_keys_and_versions_like_quilt3():
 @pytest.mark.parametrize("key,expected", [("", ""), ("dir", "dir/"), ("dir/", "dir/"), ("a/b", "a/b/")])
 def test_object_prefixes_are_read_as_directories(key, expected):
     assert as_directory(key) == expected
+
+
+@pytest.mark.parametrize("uri", ["s3://bucket/k?x=1", "s3://bucket/k?versionId=a&x=1"])
+def test_an_s3_query_other_than_a_version_is_refused_as_quilt3_does(uri):
+    with pytest.raises(InvalidInputError, match="only \\?versionId= may follow"):
+        parse_s3_uri(uri)
+
+
+@pytest.mark.parametrize("uri", ["s3://bucket/a#b", "s3://bucket/a#"])
+def test_a_raw_hash_sign_in_an_s3_uri_gets_the_hint_to_write_percent_23(uri):
+    with pytest.raises(InvalidInputError, match="%23"):
+        parse_s3_uri(uri)
+    assert parse_s3_uri(uri.replace("#", "%23")).key.endswith("#" if uri.endswith("#") else "#b")
+
+
+def test_an_s3_source_for_a_directory_key_is_read_as_a_prefix():
+    checked = sources([EntrySource(logical_key="raw/", source="s3://bucket/raw")], parse_registry("s3://bucket"))
+    assert checked[0].source == "s3://bucket/raw/"

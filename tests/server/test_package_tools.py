@@ -185,3 +185,11 @@ async def test_links_pin_the_revision_and_follow_latest(call, registry_uri, prot
         assert result.structured_content["quilt_uri"].endswith("&catalog=catalog.example.com")
     else:
         assert links["quilt_uri"] is None and "local directory" in links["notes"][0]
+
+
+async def test_create_accepts_zero_entries_as_updates_can_produce_them(call):
+    pushed = await call("package_create", name="team/empty", entries=[], message="nothing yet")
+
+    info = await call("package_info", name="team/empty")
+
+    assert (pushed["entry_count"], info["entry_count"], info["top_hash"]) == (0, 0, pushed["top_hash"])

@@ -118,9 +118,12 @@ def storable(value: Any, what: str) -> Any:
 def sources(values: Sequence[EntrySource], location: RegistryLocation) -> list[EntrySource]:
     """Entry sources, each with exactly one of ``source`` and ``text``, a valid logical key
     (a directory one for a prefix or a directory source), no file key given twice, and
-    local sources only for a local registry."""
+    local sources only for a local registry.
+
+    An S3 source whose logical key ends in ``/`` is a prefix: ``s3://b/raw`` is passed on as ``s3://b/raw/``.
+    """
     seen: set[str] = set()
-    checked = [EntrySource.model_validate(v) if isinstance(v, dict) else v for v in values]
+    checked = [_as_prefix(EntrySource.model_validate(v) if isinstance(v, dict) else v) for v in values]
     for src in checked:
         if (src.source is None) == (src.text is None):
             raise InvalidInputError(
@@ -136,6 +139,16 @@ def sources(values: Sequence[EntrySource], location: RegistryLocation) -> list[E
                 raise InvalidInputError(f"Logical key {src.logical_key!r} is given twice.", "Give each key once.")
             seen.add(src.logical_key)
     return checked
+
+
+def _as_prefix(src: EntrySource) -> EntrySource:
+    source = src.source
+    if not (source and source.startswith("s3://") and src.logical_key.endswith("/")):
+        return src
+    parsed = parse_s3_uri(source)
+    if not parsed.key or parsed.key.endswith("/") or parsed.version_id:
+        return src
+    return src.model_copy(update={"source": source + "/"})
 
 
 def _is_directory_source(src: EntrySource, location: RegistryLocation) -> bool:

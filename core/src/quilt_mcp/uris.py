@@ -103,7 +103,16 @@ def parse_s3_uri(uri: str, *, allow_empty_key: bool = True) -> S3Uri:
     key = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
     if not key and not allow_empty_key:
         raise InvalidInputError(f"No object key in {uri!r}.", "Use s3://bucket/key.")
-    query = parse_qs(parts.query)
+    if parts.fragment or uri.endswith("#"):
+        raise InvalidInputError(
+            f"{uri!r} holds a raw '#', which ends the key there.", "Write '#' in a key as %23 (and '?' as %3F)."
+        )
+    query = parse_qs(parts.query, keep_blank_values=True)
+    if set(query) - {"versionId"} or len(query.get("versionId", [])) > 1:
+        raise InvalidInputError(
+            f"Unexpected query {parts.query!r} in {uri!r}: only ?versionId= may follow an S3 key.",
+            "Drop the query, or write a '?' that is part of the key as %3F.",
+        )
     version = query.get("versionId", [None])[0]
     return S3Uri(bucket, key, version)
 
