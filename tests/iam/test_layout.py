@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from quilt_mcp.errors import InvalidInputError, NotFoundError, NotSupportedError, PermissionDeniedError
+from quilt_mcp.errors import DamagedManifestError, InvalidInputError, NotFoundError, NotSupportedError, PermissionDeniedError
 from quilt_mcp.models import EntrySource
 from quilt_mcp_conformance.harness import Infrastructure
 from quilt_mcp_iam.manifest import ManifestEntry, serialize
@@ -156,3 +156,24 @@ def test_the_largest_offset_on_a_local_registry_is_past_the_end(ops: IamOps, loc
     ops.create_revision(local_registry, "team/far", [EntrySource(logical_key="f", text="abc")])
     with pytest.raises(InvalidInputError, match="past the end"):
         ops.read_entry(local_registry, "team/far", "f", offset=2**63 - 1)
+
+
+def test_an_entry_without_physical_keys_is_a_damaged_manifest(ops: IamOps, local_registry: str) -> None:
+    top = ops.create_revision(local_registry, "team/bad", [EntrySource(logical_key="f", text="x")]).top_hash
+    manifest = Path(local_registry.removeprefix("file://")) / ".quilt" / "packages" / top
+    header, line = manifest.read_text().splitlines()[:2]
+    manifest.write_text(f"{header}\n" + line.replace('"physical_keys"', '"elsewhere"') + "\n")
+
+    with pytest.raises(DamagedManifestError, match="has no physical_keys"):
+        IamOps(lambda: None).browse(local_registry, "team/bad")
+
+
+def test_search_skips_and_names_a_package_whose_manifest_is_damaged(ops: IamOps, local_registry: str) -> None:
+    ops.create_revision(local_registry, "team/ok", [EntrySource(logical_key="f", text="x")])
+    top = ops.create_revision(local_registry, "team/bad", [EntrySource(logical_key="f", text="y")]).top_hash
+    (Path(local_registry.removeprefix("file://")) / ".quilt" / "packages" / top).write_text("not json\n")
+
+    found = IamOps(lambda: None).search_packages(local_registry, "team")
+
+    assert [hit.name for hit in found.items] == ["team/ok"]
+    assert [skipped.split(":")[0] for skipped in found.skipped] == ["team/bad"]

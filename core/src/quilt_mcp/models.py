@@ -234,6 +234,12 @@ class SearchHit(Model):
     user_meta: dict[str, Any] = Field(default_factory=dict)
 
 
+
+class SearchPage(Page[SearchHit]):
+    """A page of search hits, naming the packages skipped because their latest manifest is damaged."""
+
+    skipped: list[str] = Field(default_factory=list, description="'name: why' of each package skipped.")
+
 class EntrySource(Model):
     """One thing to put into a package revision.
 

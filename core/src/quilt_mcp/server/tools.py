@@ -31,7 +31,7 @@ from quilt_mcp.models import (
     PushResult,
     ReadResult,
     Revision,
-    SearchHit,
+    SearchPage,
 )
 from quilt_mcp.names import validate_logical_key, validate_package_name
 from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, QuiltOps
@@ -229,7 +229,7 @@ class QuiltTools:
     @tool("search_packages", "Search packages")
     async def package_search(
         self, query: QueryArg, cursor: CursorArg = None, limit: LimitArg = DEFAULT_PAGE, registry: RegistryArg = None
-    ) -> Page[SearchHit]:
+    ) -> SearchPage:
         """Find packages whose name, latest message or latest user metadata contain the query text."""
         return await self._page(
             "package_search",
