@@ -177,3 +177,16 @@ def test_search_skips_and_names_a_package_whose_manifest_is_damaged(ops: IamOps,
 
     assert [hit.name for hit in found.items] == ["team/ok"]
     assert [skipped.split(":")[0] for skipped in found.skipped] == ["team/bad"]
+
+
+def test_removing_a_directory_drops_its_metadata_line_as_quilt3_delete_does(ops: IamOps, local_registry: str) -> None:
+    entries = [EntrySource(logical_key="data/sub/f", text="x"), EntrySource(logical_key="keep", text="k")]
+    top = ops.create_revision(local_registry, "team/dirs", entries).top_hash
+    packages = Path(local_registry.removeprefix("file://")) / ".quilt" / "packages"
+    header, *rest = (packages / top).read_text().splitlines()
+    meta_line = '{"logical_key": "data/sub/", "meta": {"about": "sub"}}'  # as quilt3 writes it; not in the top hash
+    (packages / top).write_text("\n".join([header, meta_line, *rest]) + "\n")
+
+    after = IamOps(lambda: None).update_revision(local_registry, "team/dirs", remove=["data/sub/"]).top_hash
+
+    assert '"data/sub/"' not in (packages / after).read_text()
