@@ -190,3 +190,12 @@ def test_removing_a_directory_drops_its_metadata_line_as_quilt3_delete_does(ops:
     after = IamOps(lambda: None).update_revision(local_registry, "team/dirs", remove=["data/sub/"]).top_hash
 
     assert '"data/sub/"' not in (packages / after).read_text()
+
+
+def test_a_hash_prefix_resolves_only_among_the_packages_own_revisions(ops: IamOps, local_registry: str) -> None:
+    mine = ops.create_revision(local_registry, "team/a", [EntrySource(logical_key="f", text="a")]).top_hash
+    theirs = ops.create_revision(local_registry, "team/b", [EntrySource(logical_key="f", text="b")]).top_hash
+
+    assert ops.resolve_revision(local_registry, "team/a", mine[:8]) == mine
+    with pytest.raises(NotFoundError, match="No revision of team/a"):
+        ops.resolve_revision(local_registry, "team/a", theirs[:8])
