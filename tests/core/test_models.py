@@ -19,6 +19,14 @@ def test_text_read_cut_inside_a_character_drops_the_partial_character():
     assert result.encoding == "utf-8"
 
 
+@pytest.mark.parametrize("mode", ["text", "auto"])
+def test_text_read_from_inside_a_character_starts_at_the_next_one(mode):
+    data = "a€b".encode()  # € is 3 bytes: offsets 2 and 3 are inside it
+    for offset in (2, 3):
+        result = ReadResult.from_bytes("k", data[offset:], offset=offset, total_size=len(data), mode=mode)
+        assert (result.encoding, result.content, result.offset, result.length) == ("utf-8", "b", 4, 1)
+
+
 def test_binary_read_in_auto_mode_is_base64():
     result = ReadResult.from_bytes("k", b"\xff\xfe\x00", offset=0, total_size=3)
 

@@ -79,3 +79,13 @@ def test_local_sources_need_a_local_registry():
 def test_a_declared_capability_without_its_operations_is_reported():
     assert unimplemented(Listing, frozenset({cap.BUCKETS})) == ["list_objects", "object_info", "read_object"]
     assert unimplemented(Listing, frozenset()) == []
+
+
+@pytest.mark.parametrize("where", ["text", "message", "meta key", "meta value"])
+def test_unpaired_surrogates_are_refused_before_anything_is_written(where):
+    bad = "x\ud800"
+    entry = EntrySource(logical_key="k", text=bad if where == "text" else "t")
+    meta = {bad: 1} if where == "meta key" else {"k": [bad]} if where == "meta value" else None
+    with pytest.raises(InvalidInputError, match="surrogate"):
+        Listing().create_revision("s3://registry-bucket", "team/a", [entry], message=bad if where == "message" else None,
+                                  user_meta=meta)  # fmt: skip

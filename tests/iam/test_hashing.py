@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from quilt_mcp.errors import InvalidInputError
+
 from quilt_mcp.errors import PermissionDeniedError
 from quilt_mcp.models import EntrySource
 from quilt_mcp_conformance.harness import Infrastructure
@@ -47,7 +49,7 @@ def test_part_size_doubles_above_ten_thousand_parts() -> None:
 
 
 def test_a_stream_of_the_wrong_length_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInputError, match="changed while it was read"):
         hash_chunks([b"abc"], 4)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from quilt_mcp.errors import InvalidInputError, NotFoundError, NotSupportedError, PermissionDeniedError
+from quilt_mcp.errors import DamagedManifestError, InvalidInputError, NotFoundError, NotSupportedError, PermissionDeniedError
 from quilt_mcp.models import EntrySource
 from quilt_mcp_conformance.harness import Infrastructure
 from quilt_mcp_iam.manifest import ManifestEntry, serialize
@@ -136,3 +136,66 @@ def test_a_missing_bucket_is_named_as_such(ops: IamOps) -> None:
         ops.resolve_revision("s3://no-such-bucket-here", "a/b")
     with pytest.raises(NotFoundError, match="Bucket"):
         ops.list_packages("s3://no-such-bucket-here")
+
+
+def test_a_file_can_become_a_directory_and_back_in_a_local_registry(ops: IamOps, local_registry: str) -> None:
+    name = "team/shape"
+    ops.create_revision(local_registry, name, [EntrySource(logical_key="f", text="file")])
+    ops.update_revision(local_registry, name, add=[EntrySource(logical_key="f/x", text="inside")], remove=["f"])
+    assert ops.read_entry(local_registry, name, "f/x").content == "inside"
+    ops.update_revision(local_registry, name, add=[EntrySource(logical_key="f", text="file again")], remove=["f/"])
+    assert ops.read_entry(local_registry, name, "f").content == "file again"
+
+
+def test_a_key_segment_longer_than_a_file_name_is_an_input_error_locally(ops: IamOps, local_registry: str) -> None:
+    with pytest.raises(InvalidInputError, match="longer than a file name may be"):
+        ops.create_revision(local_registry, "team/long", [EntrySource(logical_key="a" * 300, text="x")])
+
+
+def test_the_largest_offset_on_a_local_registry_is_past_the_end(ops: IamOps, local_registry: str) -> None:
+    ops.create_revision(local_registry, "team/far", [EntrySource(logical_key="f", text="abc")])
+    with pytest.raises(InvalidInputError, match="past the end"):
+        ops.read_entry(local_registry, "team/far", "f", offset=2**63 - 1)
+
+
+def test_an_entry_without_physical_keys_is_a_damaged_manifest(ops: IamOps, local_registry: str) -> None:
+    top = ops.create_revision(local_registry, "team/bad", [EntrySource(logical_key="f", text="x")]).top_hash
+    manifest = Path(local_registry.removeprefix("file://")) / ".quilt" / "packages" / top
+    header, line = manifest.read_text().splitlines()[:2]
+    manifest.write_text(f"{header}\n" + line.replace('"physical_keys"', '"elsewhere"') + "\n")
+
+    with pytest.raises(DamagedManifestError, match="has no physical_keys"):
+        IamOps(lambda: None).browse(local_registry, "team/bad")
+
+
+def test_search_skips_and_names_a_package_whose_manifest_is_damaged(ops: IamOps, local_registry: str) -> None:
+    ops.create_revision(local_registry, "team/ok", [EntrySource(logical_key="f", text="x")])
+    top = ops.create_revision(local_registry, "team/bad", [EntrySource(logical_key="f", text="y")]).top_hash
+    (Path(local_registry.removeprefix("file://")) / ".quilt" / "packages" / top).write_text("not json\n")
+
+    found = IamOps(lambda: None).search_packages(local_registry, "team")
+
+    assert [hit.name for hit in found.items] == ["team/ok"]
+    assert [skipped.split(":")[0] for skipped in found.skipped] == ["team/bad"]
+
+
+def test_removing_a_directory_drops_its_metadata_line_as_quilt3_delete_does(ops: IamOps, local_registry: str) -> None:
+    entries = [EntrySource(logical_key="data/sub/f", text="x"), EntrySource(logical_key="keep", text="k")]
+    top = ops.create_revision(local_registry, "team/dirs", entries).top_hash
+    packages = Path(local_registry.removeprefix("file://")) / ".quilt" / "packages"
+    header, *rest = (packages / top).read_text().splitlines()
+    meta_line = '{"logical_key": "data/sub/", "meta": {"about": "sub"}}'  # as quilt3 writes it; not in the top hash
+    (packages / top).write_text("\n".join([header, meta_line, *rest]) + "\n")
+
+    after = IamOps(lambda: None).update_revision(local_registry, "team/dirs", remove=["data/sub/"]).top_hash
+
+    assert '"data/sub/"' not in (packages / after).read_text()
+
+
+def test_a_hash_prefix_resolves_only_among_the_packages_own_revisions(ops: IamOps, local_registry: str) -> None:
+    mine = ops.create_revision(local_registry, "team/a", [EntrySource(logical_key="f", text="a")]).top_hash
+    theirs = ops.create_revision(local_registry, "team/b", [EntrySource(logical_key="f", text="b")]).top_hash
+
+    assert ops.resolve_revision(local_registry, "team/a", mine[:8]) == mine
+    with pytest.raises(NotFoundError, match="No revision of team/a"):
+        ops.resolve_revision(local_registry, "team/a", theirs[:8])

@@ -103,3 +103,23 @@ def test_a_package_written_by_one_backend_reads_the_same_through_both(
     assert by_reader == by_writer
     assert by_reader["info"][1]["user_meta"] == {"owner": {"team": "genomics"}, "tags": ["x", "y"], "stage": "reviewed"}
     assert [item["path"] for item in by_reader["every_file"]["items"]] == ["README.md", "data/a.csv", "notes.txt", "raw/b.txt"]
+
+
+@pytest.mark.parametrize("reader", ["quilt3", "iam"])
+def test_a_key_with_a_backslash_that_quilt3_writes_works_in_every_operation(
+    backends: dict[str, QuiltOps], infra: Infrastructure, tmp_path: Any, reader: str
+) -> None:
+    import quilt3
+
+    registry = f"s3://{infra.new_bucket()}"
+    (tmp_path / "f").write_text("back")
+    (tmp_path / "g").write_text("keep")
+    pkg = quilt3.Package().set("back\\slash.txt", str(tmp_path / "f")).set("keep.txt", str(tmp_path / "g"))
+    pkg.push(NAME, registry=registry, message="by quilt3", force=True)
+    ops = backends[reader]
+
+    assert ops.entry_info(registry, NAME, "back\\slash.txt").size == 4
+    assert ops.read_entry(registry, NAME, "back\\slash.txt").content == "back"
+    assert ops.entry_url(registry, NAME, "back\\slash.txt").url
+    ops.update_revision(registry, NAME, remove=["back\\slash.txt"], message="removed")
+    assert [e.path for e in ops.browse(registry, NAME, recursive=True).items] == ["keep.txt"]

@@ -185,3 +185,23 @@ async def test_links_pin_the_revision_and_follow_latest(call, registry_uri, prot
         assert result.structured_content["quilt_uri"].endswith("&catalog=catalog.example.com")
     else:
         assert links["quilt_uri"] is None and "local directory" in links["notes"][0]
+
+
+async def test_create_accepts_zero_entries_as_updates_can_produce_them(call):
+    pushed = await call("package_create", name="team/empty", entries=[], message="nothing yet")
+
+    info = await call("package_info", name="team/empty")
+
+    assert (pushed["entry_count"], info["entry_count"], info["top_hash"]) == (0, 0, pushed["top_hash"])
+
+
+async def test_every_result_names_the_registry_in_one_form(call, registry_uri):
+    pushed = await push(call, "team/form", readme="x")
+    results = [
+        await call("package_info", name="team/form", registry=registry_uri),
+        await call("package_resolve", name="team/form", registry=registry_uri),
+        await call("package_links", name="team/form", registry=registry_uri),
+        await call("package_update", name="team/form", message="again", registry=registry_uri),
+    ]
+    assert {result["registry"] for result in results} == {pushed["registry"]}
+    assert pushed["registry"].startswith(("s3://", "file:///"))

@@ -13,8 +13,8 @@ from typing import Any, get_args
 from quilt_mcp import capabilities as cap
 from quilt_mcp.errors import InvalidInputError, NotSupportedError
 from quilt_mcp.models import EntrySource, ReadMode
-from quilt_mcp.names import validate_limit, validate_logical_key
 from quilt_mcp.local_sources import check_special
+from quilt_mcp.names import has_lone_surrogate, validate_limit, validate_logical_key
 from quilt_mcp.uris import RegistryLocation, parse_registry, parse_s3_uri
 
 MAX_OFFSET = 2**63 - 1
@@ -94,12 +94,37 @@ def text(value: Any, what: str) -> str:
     return value
 
 
+def storable(value: Any, what: str) -> Any:
+    """``value`` (text, or JSON-like metadata) if every string in it, keys included, can be written as UTF-8."""
+    if isinstance(value, str):
+        bad = has_lone_surrogate(value)
+    elif isinstance(value, dict):
+        bad = any(has_lone_surrogate(k) if isinstance(k, str) else False for k in value)
+        for item in value.values():
+            storable(item, what)
+    elif isinstance(value, list | tuple):
+        bad = False
+        for item in value:
+            storable(item, what)
+    else:
+        bad = False
+    if bad:
+        raise InvalidInputError(
+            f"{what} holds an unpaired surrogate character (\\ud800-\\udfff), which cannot be stored as UTF-8.",
+            f"Remove it from {what}, or send the character as a proper surrogate pair.",
+        )
+    return value
+
+
 def sources(values: Sequence[EntrySource], location: RegistryLocation) -> list[EntrySource]:
     """Entry sources, each with exactly one of ``source`` and ``text``, a valid logical key
     (a directory one for a prefix or a directory source), no file key given twice, and
-    local sources only for a local registry."""
+    local sources only for a local registry.
+
+    An S3 source whose logical key ends in ``/`` is a prefix: ``s3://b/raw`` is passed on as ``s3://b/raw/``.
+    """
     seen: set[str] = set()
-    checked = [EntrySource.model_validate(v) if isinstance(v, dict) else v for v in values]
+    checked = [_as_prefix(EntrySource.model_validate(v) if isinstance(v, dict) else v) for v in values]
     for src in checked:
         if (src.source is None) == (src.text is None):
             raise InvalidInputError(
@@ -111,6 +136,8 @@ def sources(values: Sequence[EntrySource], location: RegistryLocation) -> list[E
                 f"Entry {src.logical_key!r} has an empty 'source'.",
                 "Give an s3:// URI (or, for a local registry, a local path), or inline content in 'text'.",
             )
+        storable(src.text, f"The text of {src.logical_key!r}")
+        storable(src.source, f"The source of {src.logical_key!r}")
         is_dir = src.source is not None and _is_directory_source(src, location)
         validate_logical_key(src.logical_key, directory=is_dir)
         if not is_dir:
@@ -118,6 +145,16 @@ def sources(values: Sequence[EntrySource], location: RegistryLocation) -> list[E
                 raise InvalidInputError(f"Logical key {src.logical_key!r} is given twice.", "Give each key once.")
             seen.add(src.logical_key)
     return checked
+
+
+def _as_prefix(src: EntrySource) -> EntrySource:
+    source = src.source
+    if not (source and source.startswith("s3://") and src.logical_key.endswith("/")):
+        return src
+    parsed = parse_s3_uri(source)
+    if not parsed.key or parsed.key.endswith("/") or parsed.version_id:
+        return src
+    return src.model_copy(update={"source": source + "/"})
 
 
 def _is_directory_source(src: EntrySource, location: RegistryLocation) -> bool:
@@ -138,7 +175,12 @@ def _is_directory_source(src: EntrySource, location: RegistryLocation) -> bool:
             f"Local source {source!r} can only go into a local registry.",
             "Upload the file to S3 and give its s3:// URI, or pass the content as 'text'.",
         )
-    return source.endswith("/") or check_special(source).is_dir()
+    try:
+        return source.endswith("/") or check_special(source).is_dir()
+    except OSError as err:
+        raise InvalidInputError(
+            f"Local source {source!r} cannot be read: {err.strerror or err}.", "Pass an existing local path."
+        ) from None
 
 
 def removals(values: Sequence[str]) -> list[str]:

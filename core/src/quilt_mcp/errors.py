@@ -69,9 +69,14 @@ class BackendUnavailableError(QuiltMCPError):
     code = "backend_unavailable"
 
 
+class DamagedManifestError(BackendUnavailableError):
+    """A manifest in the registry cannot be read as a package (quilt3 would refuse it too)."""
+
+
 __all__ = [
     "AuthRequiredError",
     "BackendUnavailableError",
+    "DamagedManifestError",
     "ConflictError",
     "InvalidInputError",
     "NotFoundError",

@@ -177,18 +177,21 @@ class ReadResult(Model):
         """Build a result from raw bytes already cut to the byte limit.
 
         In ``text`` and ``auto`` modes an incomplete UTF-8 sequence at the
-        cut is dropped, so the text never ends in a broken character.
+        cut is dropped, so the text never ends in a broken character, and one
+        begun before ``offset`` is skipped (the result's ``offset`` says where the text starts).
         Raises ``InvalidInputError`` in ``text`` mode when the bytes are not UTF-8.
         """
         from quilt_mcp.errors import InvalidInputError
 
         if mode != "bytes":
-            text = _decode_utf8_prefix(data, complete=offset + len(data) >= total_size)
+            # An offset inside a character: its continuation bytes (at most 3) are skipped.
+            skip = next((i for i, b in enumerate(data[:3]) if b & 0xC0 != 0x80), min(len(data), 3)) if offset else 0
+            text = _decode_utf8_prefix(data[skip:], complete=offset + len(data) >= total_size)
             if text is not None:
                 used = len(text.encode("utf-8"))
                 return cls(
                     source=source,
-                    offset=offset,
+                    offset=offset + skip,
                     length=used,
                     total_size=total_size,
                     truncated=offset + used < total_size,
@@ -278,6 +281,12 @@ class SearchHit(Model):
     message: str | None = None
     user_meta: dict[str, Any] = Field(default_factory=dict)
 
+
+
+class SearchPage(Page[SearchHit]):
+    """A page of search hits, naming the packages skipped because their latest manifest is damaged."""
+
+    skipped: list[str] = Field(default_factory=list, description="'name: why' of each package skipped.")
 
 class EntrySource(Model):
     """One thing to put into a package revision.

@@ -10,8 +10,9 @@ import re
 
 from quilt_mcp.errors import InvalidInputError
 
-PACKAGE_NAME_RE = re.compile(r"^[\w-]+/[\w-]+$")
-TOP_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+PACKAGE_NAME_RE = re.compile(r"\A[\w-]+/[\w-]+\Z")
+TOP_HASH_RE = re.compile(r"\A[0-9a-f]{64}\Z")
+"""Anchored with ``\\A``/``\\Z``: ``$`` would also match before a trailing newline."""
 HASH_PREFIX_MIN = 6
 MAX_KEY_BYTES = 1024
 """The longest logical key (UTF-8 bytes) read or written: S3's limit for a whole key."""
@@ -31,7 +32,8 @@ def validate_logical_key(key: str, *, directory: bool = False) -> str:
     """Return ``key`` if it is a valid logical key; else ``InvalidInputError``.
 
     A logical key has no empty, ``.`` or ``..`` segment, does not start with
-    ``/``, contains no backslash or NUL and is at most ``MAX_KEY_BYTES`` long. With ``directory``, ``""`` (the
+    ``/``, contains no NUL and no lone surrogate, and is at most ``MAX_KEY_BYTES`` long (a backslash is
+    an ordinary character, as in quilt3). With ``directory``, ``""`` (the
     root) and a trailing ``/`` are allowed.
     """
     if directory:
@@ -44,19 +46,29 @@ def validate_logical_key(key: str, *, directory: bool = False) -> str:
         not isinstance(key, str)
         or body == ""
         or "\x00" in body
-        or "\\" in body
+        or has_lone_surrogate(body)
         or any(part in ("", ".", "..") for part in body.split("/"))
     )
     if bad:
         raise InvalidInputError(
             f"Invalid logical key {key!r}.",
-            "Use '/'-separated segments with no empty, '.' or '..' segment and no leading '/', e.g. 'data/file.csv'.",
+            "Use '/'-separated segments with no empty, '.' or '..' segment, no leading '/' and no NUL or unpaired "
+            "surrogate character, e.g. 'data/file.csv'.",
         )
-    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
         raise InvalidInputError(
             f"Logical key {key[:40]!r}... is longer than {MAX_KEY_BYTES} bytes.", "Use a shorter logical key."
         )
     return key
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (``\\ud800``-``\\udfff``), which no UTF-8 file or S3 key can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def validate_ref(ref: str) -> str:

@@ -232,6 +232,7 @@ class QuiltOps(BackendMethods, ABC):
         """
         location = self._checked_package("create_revision", registry, name)
         entries = check.sources(entries, location)
+        message, user_meta = check.storable(message, "message"), check.storable(user_meta, "user_meta")
         base_hash = validate_ref(base_hash) if base_hash is not None else None
         return self._create_revision(
             location, name, entries, message=message, user_meta=user_meta, base_hash=base_hash,
@@ -262,6 +263,7 @@ class QuiltOps(BackendMethods, ABC):
         location = self._checked_package("update_revision", registry, name)
         base_ref, meta_mode = validate_ref(base_ref), check.meta_mode(meta_mode)  # type: ignore[assignment]
         remove, add = check.removals(remove), check.sources(add, location)
+        message, user_meta = check.storable(message, "message"), check.storable(user_meta, "user_meta")
         return self._update_revision(
             location, name, base_ref=base_ref, add=add, remove=remove, user_meta=user_meta, meta_mode=meta_mode,
             message=message, force=force, copy=copy, progress=progress,

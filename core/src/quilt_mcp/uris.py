@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from quilt_mcp.errors import InvalidInputError
+from quilt_mcp.names import has_lone_surrogate
 
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 
@@ -39,6 +40,11 @@ def parse_registry(registry: str) -> RegistryLocation:
     if not isinstance(registry, str) or not registry.strip():
         raise InvalidInputError("No registry given.", "Pass s3://bucket or a local directory path.")
     registry = registry.strip()
+    if "\x00" in registry or has_lone_surrogate(registry):
+        raise InvalidInputError(
+            f"Invalid registry {registry!r}: it holds a NUL or unpaired surrogate character.",
+            "Pass s3://bucket or a local directory path.",
+        )
     if registry.startswith("s3://"):
         bucket = registry[5:].rstrip("/")
         if "/" in bucket or not BUCKET_RE.match(bucket):
@@ -46,13 +52,27 @@ def parse_registry(registry: str) -> RegistryLocation:
                 f"Invalid registry {registry!r}.", "A registry is a bucket, e.g. s3://my-bucket, with no key after it."
             )
         return RegistryLocation("s3", bucket=bucket)
-    if registry.startswith("file://"):
-        return RegistryLocation("file", path=file_uri_path(registry).resolve())
-    if "://" in registry:
+    if "://" in registry and not registry.startswith("file://"):
         raise InvalidInputError(
             f"Unsupported registry {registry!r}.", "Use s3://bucket, file:///path or a local directory path."
         )
-    return RegistryLocation("file", path=Path(registry).expanduser().resolve())
+    return RegistryLocation("file", path=_local_registry_path(registry))
+
+
+def _local_registry_path(registry: str) -> Path:
+    """The absolute directory a local registry names: absent (to be created) or a directory."""
+    try:
+        path = local_path(registry).resolve()
+        if path.exists() and not path.is_dir():
+            raise InvalidInputError(
+                f"Registry {registry!r} is a file, not a directory.", "Pass a directory (or s3://bucket) as registry."
+            )
+    except OSError as err:
+        raise InvalidInputError(
+            f"Registry {registry!r} cannot be used as a directory: {err.strerror or err}.",
+            "Pass an existing or creatable directory path (or s3://bucket) as registry.",
+        ) from None
+    return path
 
 
 @dataclass(frozen=True)
@@ -83,7 +103,16 @@ def parse_s3_uri(uri: str, *, allow_empty_key: bool = True) -> S3Uri:
     key = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
     if not key and not allow_empty_key:
         raise InvalidInputError(f"No object key in {uri!r}.", "Use s3://bucket/key.")
-    query = parse_qs(parts.query)
+    if parts.fragment or uri.endswith("#"):
+        raise InvalidInputError(
+            f"{uri!r} holds a raw '#', which ends the key there.", "Write '#' in a key as %23 (and '?' as %3F)."
+        )
+    query = parse_qs(parts.query, keep_blank_values=True)
+    if set(query) - {"versionId"} or len(query.get("versionId", [])) > 1:
+        raise InvalidInputError(
+            f"Unexpected query {parts.query!r} in {uri!r}: only ?versionId= may follow an S3 key.",
+            "Drop the query, or write a '?' that is part of the key as %3F.",
+        )
     version = query.get("versionId", [None])[0]
     return S3Uri(bucket, key, version)
 
@@ -107,6 +136,8 @@ def file_uri_path(uri: str) -> Path:
 def local_path(source: str) -> Path:
     """The absolute path a ``file://`` URI or a plain (possibly ``~``) path names, symlinks followed
     (both forms of one file give the same path)."""
+    if "\x00" in source:
+        raise InvalidInputError(f"Invalid path {source!r}: it holds a NUL character.", "Pass a local path.")
     if source.startswith("file://"):
         return file_uri_path(source).resolve()
     return Path(source).expanduser().resolve()

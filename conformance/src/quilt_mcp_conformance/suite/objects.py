@@ -146,10 +146,17 @@ class BucketsSuite:
         info = ops.object_info(f"{tree.uri(VERSIONED_KEY)}?versionId={tree.old_version}")
         assert (info.size, info.version_id) == (len(OLD), tree.old_version)
 
-    def test_missing_object_and_prefix_are_not_objects(self, ops: QuiltOps, tree: Tree) -> None:
-        for key in ("nope.txt", "dir/"):
+    def test_a_missing_object_is_not_found(self, ops: QuiltOps, tree: Tree) -> None:
+        for key in ("nope.txt", "nope/"):
             with refused(NotFoundError):
                 ops.object_info(tree.uri(key))
+
+    def test_a_prefix_that_list_objects_shows_is_described_as_a_prefix(self, ops: QuiltOps, tree: Tree) -> None:
+        listed = [item for item in ops.list_objects(tree.uri()).items if item.kind == "prefix"]
+        assert tree.uri("dir/") in [item.uri for item in listed]
+        for key in ("dir", "dir/"):
+            info = ops.object_info(tree.uri(key))
+            assert (info.kind, info.uri) == ("prefix", tree.uri("dir/"))
 
     def test_reads_text_whole(self, ops: QuiltOps, tree: Tree) -> None:
         result = ops.read_object(tree.uri(CSV_KEY))

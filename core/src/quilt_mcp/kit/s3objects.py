@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any, ContextManager
 
-from quilt_mcp.errors import AuthRequiredError, BackendUnavailableError, PermissionDeniedError
+from quilt_mcp.errors import AuthRequiredError, BackendUnavailableError, NotFoundError, PermissionDeniedError
 from quilt_mcp.kit.reading import read_result
 from quilt_mcp.models import ObjectInfo, Page, PresignedUrl, ReadMode, ReadResult
 from quilt_mcp.s3_errors import s3_error
@@ -134,9 +134,15 @@ class S3Objects:
     # Whole operations, as QuiltOps returns them ------------------------------
 
     def object_info(self, uri: str) -> ObjectInfo:
-        """HEAD of one object as an ``ObjectInfo``."""
+        """HEAD of one object as an ``ObjectInfo``; a prefix that ``list_objects`` would show is one of ``kind`` prefix."""
         where = parse_s3_uri(uri, allow_empty_key=False)
-        head = self.head(where)
+        try:
+            head = self.head(where)
+        except NotFoundError:
+            prefix = as_directory(where.key)
+            if where.version_id is None and self.list_page(where.bucket, prefix, max_keys=1).get("KeyCount"):
+                return ObjectInfo(uri=S3Uri(where.bucket, prefix).uri, kind="prefix")
+            raise
         return ObjectInfo(
             uri=where.uri,
             size=head["ContentLength"],

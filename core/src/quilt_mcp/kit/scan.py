@@ -12,7 +12,8 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from quilt_mcp import cursors
-from quilt_mcp.models import Page, SearchHit
+from quilt_mcp.errors import DamagedManifestError
+from quilt_mcp.models import SearchHit, SearchPage
 from quilt_mcp.search import match_package
 
 SCAN_LIMIT = 500
@@ -37,13 +38,14 @@ def search_scan(
     latest_header: Callable[[str], tuple[str, dict[str, Any]] | None],
     map_batch: MapBatch = _in_order,
     scan_limit: int = SCAN_LIMIT,
-) -> Page[SearchHit]:
+) -> SearchPage:
     """One page of packages matching ``needle`` (from ``search.search_needle``), in name order.
 
     ``names(after)`` yields package names after ``after`` (all for None) in
     order; ``latest_header(name)`` gives the top hash and manifest header of
     its latest revision, or None if it has none. ``map_batch(fn, names)`` may
-    run ``fn`` over a batch in parallel, results in order.
+    run ``fn`` over a batch in parallel, results in order. A package whose manifest is damaged is
+    skipped and named in ``skipped``.
     """
     after = cursors.decode("search", cursor)
     pending = iter(names(after))
@@ -51,14 +53,20 @@ def search_scan(
     scanned = 0
     last: str | None = None
 
+    skipped: list[str] = []
+
     def match(name: str) -> SearchHit | None:
-        latest = latest_header(name)
+        try:
+            latest = latest_header(name)
+        except DamagedManifestError as err:
+            skipped.append(f"{name}: {err.message}")
+            return None
         return None if latest is None else match_package(name, latest[0], latest[1], needle)
 
     while len(hits) < limit and scanned < scan_limit:
         batch = list(islice(pending, min(BATCH, scan_limit - scanned)))
         if not batch:
-            return Page(items=hits, next_cursor=None)
+            return SearchPage(items=hits, next_cursor=None, skipped=skipped)
         for name, hit in zip(batch, map_batch(match, batch), strict=True):
             scanned += 1
             last = name
@@ -66,4 +74,5 @@ def search_scan(
                 hits.append(hit)
                 if len(hits) == limit:
                     break
-    return Page(items=hits, next_cursor=cursors.encode("search", last) if last is not None else None)
+    next_cursor = cursors.encode("search", last) if last is not None else None
+    return SearchPage(items=hits, next_cursor=next_cursor, skipped=skipped)

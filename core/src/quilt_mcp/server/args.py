@@ -96,8 +96,7 @@ EntriesArg = Annotated[
     Field(
         description="What the revision holds. Each item has a logical_key and either 'source' "
         "(s3://bucket/key, an s3://bucket/prefix/ placed under logical_key as a directory, or for a local "
-        "registry a local path) or 'text' (inline UTF-8 content), plus optional 'meta'.",
-        min_length=1,
+        "registry) or 'text' (inline UTF-8 content), plus optional 'meta'. Empty for an empty revision.",
         max_length=MAX_ENTRIES,
     ),
 ]

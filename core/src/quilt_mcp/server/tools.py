@@ -33,7 +33,7 @@ from quilt_mcp.models import (
     PushResult,
     ReadResult,
     Revision,
-    SearchHit,
+    SearchPage,
 )
 from quilt_mcp.names import validate_logical_key, validate_package_name
 from quilt_mcp.ops import DEFAULT_PAGE, DEFAULT_READ_BYTES, QuiltOps
@@ -72,6 +72,7 @@ from quilt_mcp.server.output import diff_notice, page_notice, read_notice, with_
 from quilt_mcp.server.progress import bridge
 from quilt_mcp.server.results import AuthStatus, BucketList, PackageLinks, ResolvedRevision, detection_of
 from quilt_mcp.server.toolspec import META_KEY, ToolSpec, tool
+from quilt_mcp.uris import parse_registry
 
 T = TypeVar("T")
 
@@ -236,7 +237,7 @@ class QuiltTools:
     @tool("search_packages", "Search packages")
     async def package_search(
         self, query: QueryArg, cursor: CursorArg = None, limit: LimitArg = DEFAULT_PAGE, registry: RegistryArg = None
-    ) -> Page[SearchHit]:
+    ) -> SearchPage:
         """Find packages whose name, latest message or latest user metadata contain the query text."""
         return await self._page(
             "package_search",
@@ -397,10 +398,12 @@ class QuiltTools:
         return package_links(target, name, top_hash, path, self.session.catalog_url())
 
     async def _resolve(self, name: str, ref: str, registry: str | None) -> tuple[str, str]:
-        """The registry acted on (``registry`` or the default) and the full top hash ``ref`` names there."""
+        """The registry acted on (``registry`` or the default, in the canonical form every result uses:
+        ``s3://bucket`` or ``file:///path``) and the full top hash ``ref`` names there."""
         await self.session.open()
         target = self._registry(registry)
-        return target, await self._call(lambda ops: ops.resolve_revision(target, name, ref))
+        top_hash = await self._call(lambda ops: ops.resolve_revision(target, name, ref))
+        return parse_registry(target).uri, top_hash
 
 
 def register_tools(mcp: FastMCP, session: BackendSession) -> list[ToolSpec]:

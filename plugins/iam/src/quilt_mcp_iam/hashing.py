@@ -12,6 +12,8 @@ import hashlib
 import math
 from collections.abc import Iterable
 
+from quilt_mcp.errors import InvalidInputError
+
 HASH_TYPE = "sha2-256-chunked"
 PART_SIZE = 8 * 1024 * 1024
 MAX_PARTS = 10_000
@@ -55,9 +57,13 @@ class ChunkedHasher:
                 self._in_part = 0
 
     def value(self) -> str:
-        """The hash; ``ValueError`` if the bytes seen differ from ``size``."""
+        """The hash; ``InvalidInputError`` if the bytes seen differ from ``size``."""
         if self._seen != self.size:
-            raise ValueError(f"expected {self.size} bytes, got {self._seen}")
+            raise InvalidInputError(
+                f"A source changed while it was read: {self._seen} bytes instead of the {self.size} it had "
+                "(a file being written, or a special file such as those in /proc).",
+                "Give a regular file or object that stays unchanged while the package is written.",
+            )
         digests = self._digests + ([self._current.digest()] if self._in_part else [])
         return _b64(hashlib.sha256(b"".join(digests)).digest())
 

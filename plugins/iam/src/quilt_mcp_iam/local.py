@@ -27,6 +27,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 TEMP_MARK = ".quilt-mcp-tmp-"
+NAME_MAX = 255
+"""The longest file name (bytes) common file systems (ext4, APFS, NTFS in UTF-16 units) store."""
 
 
 def _tag(data: bytes) -> str:
@@ -76,6 +78,11 @@ class LocalStorage(Storage):
         parts = [p for p in key.split("/") if p]
         if any(p in (".", "..") for p in parts):
             raise InvalidInputError(f"Invalid key {key!r}.", "Keys must not contain '.' or '..' segments.")
+        if any(len(p.encode("utf-8", "surrogateescape")) > NAME_MAX for p in parts):
+            raise InvalidInputError(
+                f"Key {key[:60]!r}... has a segment longer than a file name may be ({NAME_MAX} bytes).",
+                f"Use segments of at most {NAME_MAX} bytes in logical keys and paths for a local registry.",
+            )
         return self.root.joinpath(*parts)
 
     def readable(self, key: str) -> Path:
@@ -107,8 +114,10 @@ class LocalStorage(Storage):
         path = self.readable(key)
         with _fs_errors(path), path.open("rb") as fh:
             total = os.fstat(fh.fileno()).st_size
+            if offset >= total or length <= 0:
+                return b"", total
             fh.seek(offset)
-            return (fh.read(length) if length > 0 else b""), total
+            return fh.read(length), total
 
     def iter_chunks(self, key: str, *, version_id: str | None = None, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         path = self.readable(key)
@@ -132,6 +141,12 @@ class LocalStorage(Storage):
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
 
+    def can_hold(self, key: str) -> bool:
+        path = self.path(key)
+        if path.is_dir():
+            return False
+        return not any(parent.exists() and not parent.is_dir() for parent in path.parents if self.root in parent.parents)
+
     def write(self, key: str, data: bytes, *, if_tag: str | None = None, if_absent: bool = False) -> Written:
         return self.write_stream(key, [data], if_tag=if_tag, if_absent=if_absent)
 
@@ -142,7 +157,7 @@ class LocalStorage(Storage):
         path = self.path(key)
         with _fs_errors(path):
             path.parent.mkdir(parents=True, exist_ok=True)
-            temp = path.with_name(f"{path.name}{TEMP_MARK}{uuid.uuid4().hex}")
+            temp = path.with_name(f"{TEMP_MARK}{uuid.uuid4().hex}")
             try:
                 with temp.open("wb") as fh:
                     for chunk in chunks:

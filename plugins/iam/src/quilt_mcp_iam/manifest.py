@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from quilt_mcp.errors import BackendUnavailableError, InvalidInputError
+from quilt_mcp.errors import DamagedManifestError, InvalidInputError
 from quilt_mcp.models import Entry, EntryHash
 
 MANIFEST_VERSION = "v0"
@@ -189,8 +189,8 @@ def serialize(
     return Written(b"".join(parts), digest.hexdigest(), count, total)
 
 
-def _damaged(detail: str) -> BackendUnavailableError:
-    return BackendUnavailableError(
+def _damaged(detail: str) -> DamagedManifestError:
+    return DamagedManifestError(
         f"The package manifest is damaged: {detail}.", "Push a new revision, or restore the manifest in the registry."
     )
 
@@ -235,9 +235,11 @@ class Manifest:
         for offset, record in lines:
             if not isinstance(record, dict) or not isinstance(record.get("logical_key"), str):
                 raise _damaged(f"the line at byte {offset} has no logical_key")
-            if not record.get("physical_keys"):
+            if record["logical_key"].endswith("/"):  # a directory's metadata, as quilt3 writes it
                 dir_meta.append((record["logical_key"], record.get("meta") or {}))
                 continue
+            if not record.get("physical_keys"):
+                raise _damaged(f"the entry {record['logical_key']!r} at byte {offset} has no physical_keys")
             current = sort_key(record["logical_key"])
             if previous is not None and current <= previous:
                 ordered = False

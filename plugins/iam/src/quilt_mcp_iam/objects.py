@@ -6,6 +6,7 @@ from quilt_mcp import cursors
 from quilt_mcp.errors import (
     AuthRequiredError,
     InvalidInputError,
+    NotFoundError,
     PermissionDeniedError,
 )
 from quilt_mcp.kit.buckets import merge_buckets
@@ -63,8 +64,14 @@ class ObjectOperations:
         return Page(items=items, next_cursor=cursors.encode("objects", page.next_token) if page.next_token else None)
 
     def _object_info(self, uri: str) -> ObjectInfo:
-        storage, key, version = self._object(uri)
-        return object_info_of(storage, storage.head(key, version_id=version))
+        storage, key, version = self._object(uri) if uri.startswith("s3://") else (*self._object_location(uri), None)
+        try:
+            return object_info_of(storage, storage.head(key, version_id=version))
+        except (NotFoundError, InvalidInputError):
+            prefix = as_directory(key)
+            if version is None and storage.list(prefix, max_keys=1).objects:
+                return ObjectInfo(uri=object_uri(storage, prefix), kind="prefix")
+            raise
 
     def _read_object(
         self, uri: str, *, offset: int = 0, max_bytes: int = DEFAULT_READ_BYTES, mode: ReadMode = "auto"

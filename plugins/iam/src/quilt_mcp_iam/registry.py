@@ -164,15 +164,17 @@ class Registry:
             return ref
         if not self.exists(name):
             raise self.not_found(name)
-        page = self.storage.list(self.manifest_key(ref), max_keys=2)
-        matches = [obj.key[len(PACKAGES) :] for obj in page.objects]
+        # A prefix names one of this package's revisions only (another package's must not resolve here).
+        pointers = self.read_pointers(name, self.pointer_names(name))
+        matches = sorted({top_hash for top_hash in pointers.values() if top_hash.startswith(ref)})
         if not matches:
             raise NotFoundError(
                 f"No revision of {name} in {self.uri} starts with {ref!r}.", "List the revisions to see valid hashes."
             )
         if len(matches) > 1:
             raise InvalidInputError(
-                f"Hash prefix {ref!r} matches several revisions in {self.uri}.", "Give more characters of the hash."
+                f"Hash prefix {ref!r} matches several revisions of {name} in {self.uri}.",
+                "Give more characters of the hash.",
             )
         return matches[0]
 

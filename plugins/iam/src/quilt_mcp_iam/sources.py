@@ -229,6 +229,9 @@ class Materializer:
         if stored is False:  # an earlier revision's other bytes: store these beside them
             key = f"{LOCAL_DATA}/{base64.b64decode(value).hex()[:16]}/{key}"
             stored = _holds(registry, key, item.size, value)
+        if stored is None and not registry.can_hold(key):  # a file where a directory is needed, or the reverse
+            key = f"{LOCAL_DATA}/{base64.b64decode(value).hex()}/{item.logical_key.rpartition('/')[2]}"
+            stored = _holds(registry, key, item.size, value)
         if not stored:
             registry.write_stream(key, chunks())
         return ManifestEntry(item.logical_key, registry.physical_key(key), item.size, _hash(value), meta)

@@ -101,6 +101,13 @@ class Storage(ABC):
     def exists(self, key: str) -> bool:
         """True if ``key`` is an object."""
 
+    def can_hold(self, key: str) -> bool:
+        """True if an object can be stored at ``key`` beside the objects already stored.
+
+        Always on S3; on a file system, not where ``key`` is a directory or below a file.
+        """
+        return True
+
     @abstractmethod
     def write(self, key: str, data: bytes, *, if_tag: str | None = None, if_absent: bool = False) -> Written:
         """Store ``data`` at ``key`` atomically.

@@ -81,7 +81,8 @@ class WritePath:
         added = Materializer(reg.storage, name, copy=copy, progress=progress).run(planned)
         kept = (e for e in base.entries() if not removal.drops(e.logical_key))
         merged = overlay(kept, added)
-        return self._push(reg, name, header, base.dir_meta, merged, base_hash, force)
+        dir_meta = [(key, meta) for key, meta in base.dir_meta if not removal.drops(key)]
+        return self._push(reg, name, header, dir_meta, merged, base_hash, force)
 
     def _planner(self, reg: Registry) -> SourcePlanner:
         return SourcePlanner(self.s3)
