@@ -30,7 +30,7 @@ from quilt_mcp_iam.local import LocalStorage
 from quilt_mcp_iam.ops import IamOps
 from quilt_mcp_iam.registry import NAMED, PACKAGES
 from quilt_mcp_iam.s3 import S3Storage
-from quilt_mcp_iam.storage import Storage, Written
+from quilt_mcp_iam.storage import Storage, StoredObject
 
 NAME = "safe/pkg"
 
@@ -66,7 +66,7 @@ class HookedLocal(LocalStorage):
         super().__init__(root)
         self.hooks = hooks
 
-    def write_stream(self, key: str, chunks: Iterable[bytes], **kw: Any) -> Written:
+    def write_stream(self, key: str, chunks: Iterable[bytes], **kw: Any) -> StoredObject:
         self.hooks("write", key)
         return super().write_stream(key, chunks, **kw)
 
@@ -80,11 +80,11 @@ class HookedS3(S3Storage):
         super().__init__(client, bucket)
         self.hooks = hooks
 
-    def write(self, key: str, data: bytes, **kw: Any) -> Written:
+    def write(self, key: str, data: bytes, **kw: Any) -> StoredObject:
         self.hooks("write", key)
         return super().write(key, data, **kw)
 
-    def copy_from(self, *args: Any) -> Written:
+    def copy_from(self, *args: Any) -> StoredObject:
         self.hooks("copy", args[-1])
         return super().copy_from(*args)
 

@@ -30,7 +30,7 @@ class ResolvedRevision(Result):
     top_hash: str
 
 
-class Detection(Result):
+class PluginDetection(Result):
     """What one installed backend plugin detected."""
 
     plugin: str
@@ -50,7 +50,7 @@ class AuthStatus(Result):
     capabilities: list[str] = Field(default_factory=list)
     default_registry: str | None = None
     read_only: bool = Field(description="True when tools that write are hidden.")
-    detections: list[Detection] = Field(default_factory=list, description="Every installed plugin's answer.")
+    detections: list[PluginDetection] = Field(default_factory=list, description="Every installed plugin's answer.")
     problem: str | None = Field(default=None, description="Why no backend can act, when ok is false.")
     advice: str | None = Field(default=None, description="What to do about the problem.")
 
@@ -69,12 +69,12 @@ class PackageLinks(Result):
     notes: list[str] = Field(default_factory=list, description="Why a link is missing, if one is.")
 
 
-def detection_of(detection: Any) -> Detection:
+def detection_of(detection: Any) -> PluginDetection:
     """What ``auth_status`` shows of one plugin's detection."""
     candidate = detection.candidate
     if candidate is None:
-        return Detection(plugin=detection.plugin, usable=False, reason=detection.error or "nothing detected")
-    return Detection(
+        return PluginDetection(plugin=detection.plugin, usable=False, reason=detection.error or "nothing detected")
+    return PluginDetection(
         plugin=detection.plugin,
         usable=candidate.usable and detection.error is None,
         identity=candidate.identity,

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from quilt_mcp.errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from quilt_mcp_iam.storage import ConditionFailed, Listing, ObjectMeta, Storage, Tagged, Written
+from quilt_mcp_iam.storage import ConditionFailed, Listing, ObjectMeta, Storage, Tagged, StoredObject
 
 try:
     import fcntl
@@ -147,12 +147,12 @@ class LocalStorage(Storage):
             return False
         return not any(parent.exists() and not parent.is_dir() for parent in path.parents if self.root in parent.parents)
 
-    def write(self, key: str, data: bytes, *, if_tag: str | None = None, if_absent: bool = False) -> Written:
+    def write(self, key: str, data: bytes, *, if_tag: str | None = None, if_absent: bool = False) -> StoredObject:
         return self.write_stream(key, [data], if_tag=if_tag, if_absent=if_absent)
 
     def write_stream(
         self, key: str, chunks: Iterable[bytes], *, if_tag: str | None = None, if_absent: bool = False
-    ) -> Written:
+    ) -> StoredObject:
         """Like ``write``, from a stream of chunks (the bytes are staged before the condition is checked)."""
         path = self.path(key)
         with _fs_errors(path):
@@ -172,9 +172,9 @@ class LocalStorage(Storage):
                     os.replace(temp, path)
             finally:
                 temp.unlink(missing_ok=True)
-        return Written()
+        return StoredObject()
 
-    def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> Written:
+    def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> StoredObject:
         return self.write_stream(dest_key, source.iter_chunks(key, version_id=version_id))
 
     def delete(self, key: str, *, if_tag: str | None = None) -> None:

@@ -153,7 +153,7 @@ def check_sequence(before: str, after: str) -> None:
 
 
 @dataclass(frozen=True)
-class Written:
+class BuiltManifest:
     """A serialized manifest and what it holds."""
 
     data: bytes
@@ -164,7 +164,7 @@ class Written:
 
 def serialize(
     header: dict[str, Any], dir_meta: Sequence[tuple[str, dict[str, Any]]], entries: Iterable[ManifestEntry]
-) -> Written:
+) -> BuiltManifest:
     """Write a manifest exactly as quilt3's ``Package.dump`` does, and compute its top hash.
 
     ``entries`` must be in walk order with unique logical keys, none of them
@@ -186,7 +186,7 @@ def serialize(
         digest.update(_encode_for_hash(entry.hash_part()).encode())
         count += 1
         total += entry.size
-    return Written(b"".join(parts), digest.hexdigest(), count, total)
+    return BuiltManifest(b"".join(parts), digest.hexdigest(), count, total)
 
 
 def _damaged(detail: str) -> DamagedManifestError:

@@ -27,7 +27,7 @@ from quilt_mcp.kit.errors import conflict, package_not_found
 from quilt_mcp.kit.revisions import agree_with_latest
 from quilt_mcp.names import TOP_HASH_RE, validate_ref
 from quilt_mcp_iam.cache import ManifestCache
-from quilt_mcp_iam.manifest import Manifest, Written
+from quilt_mcp_iam.manifest import BuiltManifest, Manifest
 from quilt_mcp_iam.package_names import NAMED, PAGE, PackageNames, has_package
 from quilt_mcp_iam.storage import ConditionFailed, Storage, Tagged
 
@@ -226,7 +226,7 @@ class Registry:
     def has_workflows(self) -> bool:
         return self.storage.exists(WORKFLOW_CONFIG)
 
-    def push(self, name: str, written: Written, *, expected: str | None, force: bool) -> tuple[datetime, str | None]:
+    def push(self, name: str, written: BuiltManifest, *, expected: str | None, force: bool) -> tuple[datetime, str | None]:
         """Make ``written`` the latest revision of ``name``; return its timestamp and the previous latest.
 
         Unless ``force``, ``latest`` must be ``expected`` (absent when ``None``) before and when

@@ -19,7 +19,7 @@ from quilt_mcp_iam.storage import (
     ObjectMeta,
     Storage,
     Tagged,
-    Written,
+    StoredObject,
 )
 
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -117,7 +117,7 @@ class S3Storage(Storage):
             return False
         return True
 
-    def write(self, key: str, data: bytes, *, if_tag: str | None = None, if_absent: bool = False) -> Written:
+    def write(self, key: str, data: bytes, *, if_tag: str | None = None, if_absent: bool = False) -> StoredObject:
         params = self._params(key, Body=data, ChecksumAlgorithm="SHA256")
         if if_tag is not None:
             params["IfMatch"] = if_tag
@@ -135,16 +135,16 @@ class S3Storage(Storage):
                 if code in UNSUPPORTED_CONDITION_CODES and (if_tag is not None or if_absent):
                     return self._write_checked(key, data, if_tag=if_tag, if_absent=if_absent)
                 raise
-        return Written(resp.get("VersionId"), resp.get("ChecksumSHA256"))
+        return StoredObject(resp.get("VersionId"), resp.get("ChecksumSHA256"))
 
-    def _write_checked(self, key: str, data: bytes, *, if_tag: str | None, if_absent: bool) -> Written:
+    def _write_checked(self, key: str, data: bytes, *, if_tag: str | None, if_absent: bool) -> StoredObject:
         """Fallback for S3-compatible stores without conditional writes: re-read, compare, write."""
         current = self.read_tagged(key)
         if (if_absent and current is not None) or (if_tag is not None and (current is None or current.tag != if_tag)):
             raise ConditionFailed(key)
         return self.write(key, data)
 
-    def write_stream(self, key: str, chunks: Iterable[bytes]) -> Written:
+    def write_stream(self, key: str, chunks: Iterable[bytes]) -> StoredObject:
         """Spooled to disk past ``SPOOL_BYTES``, then one PUT (S3 takes up to 5 GB), so the version is known."""
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
             for chunk in chunks:
@@ -152,9 +152,9 @@ class S3Storage(Storage):
             spool.seek(0)
             with s3_errors(self.physical_key(key)):
                 resp = self.client.put_object(**self._params(key, Body=spool, ChecksumAlgorithm="SHA256"))
-        return Written(resp.get("VersionId"), resp.get("ChecksumSHA256"))
+        return StoredObject(resp.get("VersionId"), resp.get("ChecksumSHA256"))
 
-    def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> Written:
+    def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> StoredObject:
         """Server-side copy (objects up to 5 GB) from an S3 ``source``, with a SHA256 checksum; else streamed."""
         if not source.uri.startswith("s3://"):
             return self.write_stream(dest_key, source.iter_chunks(key, version_id=version_id))
@@ -164,7 +164,7 @@ class S3Storage(Storage):
         with s3_errors(source.physical_key(key, version_id)):
             resp = self.client.copy_object(CopySource=copied, Bucket=self.bucket, Key=dest_key, ChecksumAlgorithm="SHA256")
         result = resp.get("CopyObjectResult", {})
-        return Written(resp.get("VersionId"), result.get("ChecksumSHA256"))
+        return StoredObject(resp.get("VersionId"), result.get("ChecksumSHA256"))
 
     def delete(self, key: str, *, if_tag: str | None = None) -> None:
         params = self._params(key) if if_tag is None else self._params(key, IfMatch=if_tag)

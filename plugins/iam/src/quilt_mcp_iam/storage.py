@@ -52,7 +52,7 @@ class Tagged:
 
 
 @dataclass(frozen=True)
-class Written:
+class StoredObject:
     """Where a write landed."""
 
     version_id: str | None = None
@@ -109,7 +109,7 @@ class Storage(ABC):
         return True
 
     @abstractmethod
-    def write(self, key: str, data: bytes, *, if_tag: str | None = None, if_absent: bool = False) -> Written:
+    def write(self, key: str, data: bytes, *, if_tag: str | None = None, if_absent: bool = False) -> StoredObject:
         """Store ``data`` at ``key`` atomically.
 
         ``if_tag``: only if the object still has the tag ``read_tagged`` gave;
@@ -117,11 +117,11 @@ class Storage(ABC):
         """
 
     @abstractmethod
-    def write_stream(self, key: str, chunks: Iterable[bytes]) -> Written:
+    def write_stream(self, key: str, chunks: Iterable[bytes]) -> StoredObject:
         """Store the concatenated ``chunks`` at ``key`` without holding them all in memory."""
 
     @abstractmethod
-    def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> Written:
+    def copy_from(self, source: Storage, key: str, version_id: str | None, dest_key: str) -> StoredObject:
         """Copy object ``key`` (``version_id``) of ``source`` to ``dest_key`` here (server-side within S3)."""
 
     @abstractmethod
