@@ -39,6 +39,7 @@ def quilt_mcp_backend_info() -> BackendInfo:
         capabilities=frozenset(),
         summary="Works through a Quilt catalog's GraphQL API with a catalog token (QUILT_API_KEY); "
         "never imports quilt3.",
+        multi_identity=True,  # one client per catalog token: serves many users over HTTP
     )
 
 
