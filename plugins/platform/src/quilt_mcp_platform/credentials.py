@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from quilt_mcp.errors import BackendUnavailableError
+from quilt_mcp.redaction import remember
 
 if TYPE_CHECKING:
     from quilt_mcp_platform.graphql.client import CatalogClient
@@ -56,6 +57,7 @@ def fetch_credentials(client: CatalogClient) -> StsCredentials:
             f"The catalog at {client.registry_url} answered {CREDENTIALS_PATH} without usable AWS credentials.",
             "Check that QUILT_MCP_REGISTRY_URL names the catalog's registry, not the catalog itself.",
         ) from None
+    remember(credentials.secret_key, credentials.session_token)
     if credentials.expiration.tzinfo is None:
         credentials = StsCredentials(
             credentials.access_key,

@@ -26,9 +26,11 @@ class Timeouts:
 
     connect: float = 5.0
     read: float = 30.0
+    mutation: float = 300.0
+    """Read timeout of a mutation: a push may make the catalog hash every new object first."""
 
-    def httpx(self) -> httpx.Timeout:
-        return httpx.Timeout(self.read, connect=self.connect)
+    def httpx(self, *, mutation: bool = False) -> httpx.Timeout:
+        return httpx.Timeout(self.mutation if mutation else self.read, connect=self.connect)
 
 
 DEFAULT_TIMEOUTS = Timeouts()
@@ -101,7 +103,7 @@ class CatalogClient:
         attempts = 1 + (self.read_retries if read_only else 0)
         for attempt in range(attempts):
             try:
-                return self._once(method, path, operation, **kwargs)
+                return self._once(method, path, operation, timeout=self.timeouts.httpx(mutation=not read_only), **kwargs)
             except _Transient as transient:
                 if attempt + 1 == attempts:
                     tries = f" after {attempts} attempts" if attempts > 1 else ""
@@ -114,7 +116,7 @@ class CatalogClient:
             response = self._http.request(method, path, **kwargs)
         except httpx.TimeoutException as err:
             kind = "connect" if isinstance(err, httpx.ConnectTimeout) else "read"
-            limit = self.timeouts.connect if kind == "connect" else self.timeouts.read
+            limit = self.timeouts.connect if kind == "connect" else kwargs["timeout"].read
             raise _Transient(f"no answer within the {kind} timeout of {limit:g} s") from None
         except httpx.TransportError as err:
             raise _Transient(f"the connection failed ({type(err).__name__})") from None

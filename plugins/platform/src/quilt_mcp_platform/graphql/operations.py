@@ -137,13 +137,20 @@ def _revisions() -> Operation:
     revisions = package.revisions()
     revisions.total()
     page = revisions.page(number=Variable("number"), per_page=Variable("perPage"))
-    page.hash(), page.modified(), page.message()
+    page.hash(), page.modified()  # no message: it would make the catalog read every listed manifest
     return op
 
 
 def _revision_info() -> Operation:
     op = Operation(s.Query, name="Revision", variables=_REVISION_VARIABLES)
     _select_revision(_revision(op))
+    return op
+
+
+def _revision_hash() -> Operation:
+    op = Operation(s.Query, name="RevisionHash", variables=_REVISION_VARIABLES)
+    revision = _revision(op)
+    revision.hash(), revision.modified()
     return op
 
 
@@ -222,7 +229,7 @@ def _package_construct() -> Operation:
     success = result.__as__(s.PackagePushSuccess)
     success.package().name()
     revision = success.revision()
-    revision.hash(), revision.modified()
+    revision.hash(), revision.modified(), revision.total_entries(), revision.total_bytes()
     _select_problems(result)
     return op
 
@@ -244,6 +251,7 @@ DOCUMENTS: Mapping[str, Callable[[], str]] = {
     "packages": _document(_packages),
     "package_revisions": _document(_revisions),
     "revision": _document(_revision_info),
+    "revision_hash": _document(_revision_hash),
     "revision_dir": _document(_revision_dir),
     "revision_file": _document(_revision_file),
     "revision_contents": _document(_revision_contents),
@@ -302,6 +310,11 @@ def package_revisions(bucket: str, name: str, *, number: int = 1, per_page: int 
 def revision(bucket: str, name: str, hash_or_tag: str = "latest") -> GraphQLRequest:
     """A revision's header: hash, modified, message, userMeta, metadata, workflow, totals."""
     return _request("revision", "Revision", dict(bucket=bucket, name=name, hashOrTag=hash_or_tag))
+
+
+def revision_hash(bucket: str, name: str, hash_or_tag: str = "latest") -> GraphQLRequest:
+    """Only the hash and time of a revision (the catalog need not read its manifest)."""
+    return _request("revision_hash", "RevisionHash", dict(bucket=bucket, name=name, hashOrTag=hash_or_tag))
 
 
 def revision_dir(bucket: str, name: str, hash_or_tag: str, path: str) -> GraphQLRequest:

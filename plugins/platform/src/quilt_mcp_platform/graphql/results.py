@@ -132,6 +132,8 @@ class Pushed:
     name: str
     hash: str
     modified: str
+    total_entries: int | None = None
+    total_bytes: float | None = None
 
 
 def _arm(operation: str, union: Data, success: str) -> Data:
@@ -214,6 +216,12 @@ def _child(entry: Data) -> FileEntry | DirEntry:
     )
 
 
+def parse_revision_hash(data: Data) -> RevisionSummary | None:
+    """``None`` when the package or the revision does not exist."""
+    r = _revision_of(data)
+    return None if r is None else RevisionSummary(r["hash"], r["modified"], None)
+
+
 def parse_revision_dir(data: Data) -> Directory | None:
     """``None`` when the revision, or the directory in it, does not exist."""
     r = _revision_of(data)
@@ -276,7 +284,13 @@ def parse_search_more_packages(data: Data) -> SearchPage:
 def parse_package_construct(data: Data) -> Pushed:
     success = _arm("packageConstruct", data["packageConstruct"], "PackagePushSuccess")
     revision = success["revision"]
-    return Pushed(success["package"]["name"], revision["hash"], revision["modified"])
+    return Pushed(
+        success["package"]["name"],
+        revision["hash"],
+        revision["modified"],
+        revision.get("totalEntries"),
+        revision.get("totalBytes"),
+    )
 
 
 def parse_package_revision_delete(data: Data) -> None:
