@@ -139,8 +139,11 @@ async def call(http: httpx2.AsyncClient, url: str, name: str, arguments: dict[st
         raise RuntimeError(f"{name} failed: {text[:300]}")
 
 
-async def load(server: Server, tool: str, clients: int, requests: int) -> list[float]:
-    """``requests`` calls of ``tool`` from ``clients`` concurrent clients; every call's latency (s)."""
+async def load(server: Server, tool: str, clients: int, requests: int, errors: list[str] | None = None) -> list[float]:
+    """``requests`` calls of ``tool`` from ``clients`` concurrent clients; every successful call's latency (s).
+
+    A failed call is appended to ``errors`` (when given) instead of stopping the run.
+    """
     latencies: list[float] = []
     per_client = max(1, requests // clients)
     limits = httpx2.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -149,7 +152,13 @@ async def load(server: Server, tool: str, clients: int, requests: int) -> list[f
         for i in range(per_client):
             bearer = server.tokens[(index + i * clients) % len(server.tokens)] if server.tokens else None
             began = time.perf_counter()
-            await call(http, server.url, tool, server.calls[tool], bearer)
+            try:
+                await call(http, server.url, tool, server.calls[tool], bearer)
+            except (RuntimeError, httpx2.HTTPError) as err:
+                if errors is None:
+                    raise
+                errors.append(f"{type(err).__name__}: {str(err)[:200]}")
+                continue
             latencies.append(time.perf_counter() - began)
 
     async with httpx2.AsyncClient(timeout=120, limits=limits) as http:
@@ -159,10 +168,14 @@ async def load(server: Server, tool: str, clients: int, requests: int) -> list[f
 
 def measure_cell(server: Server, tool: str, clients: int, requests: int) -> dict[str, float]:
     began = time.perf_counter()
-    latencies = asyncio.run(load(server, tool, clients, requests))
+    errors: list[str] = []
+    latencies = asyncio.run(load(server, tool, clients, requests, errors))
     elapsed = time.perf_counter() - began
-    ordered = sorted(latencies)
+    ordered = sorted(latencies) or [float("nan")]
+    if errors:
+        print(f"{server.label} {tool} x{clients}: {len(errors)} failed, first: {errors[0]}", file=sys.stderr)
     return {
+        "failed": len(errors),
         "rps": len(latencies) / elapsed,
         "p50_ms": statistics.median(ordered) * 1000,
         "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
@@ -190,7 +203,7 @@ def memory_growth(server: Server, total: int) -> dict[str, float]:
     done, after_first = 0, None
     while done < total:
         batch = 1000 if done < 1000 else min(1000, total - done)
-        asyncio.run(load(server, tools[(done // 1000) % len(tools)], 8, batch))
+        asyncio.run(load(server, tools[(done // 1000) % len(tools)], 8, batch, []))
         done += batch
         if after_first is None:
             after_first = rss_bytes(server.process.pid)
@@ -240,7 +253,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         bucket = "bench-http"
         boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket=bucket)
-        work = Path(tempfile.mkdtemp(dir=root))
+        work = Path(tempfile.mkdtemp(prefix="http-load-"))  # kept: the servers' logs
+        print(f"server logs in {work}", file=sys.stderr)
         servers: dict[str, Server] = {}
         for workers in (1, 2):
             servers[f"quilt-mcp {workers}w"] = quilt_mcp_server(work, workers, f"s3://{bucket}", args.subjects, stack)
@@ -257,10 +271,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def render(output: dict[str, Any]) -> str:
-    lines = ["| server | tool | clients | req/s | p50 ms | p99 ms |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+    lines = ["| server | tool | clients | req/s | p50 ms | p99 ms | failed |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for key, cell in output["cells"].items():
         server, tool, clients = key.split(" | ")
-        lines.append(f"| {server} | {tool} | {clients} | {cell['rps']:.0f} | {cell['p50_ms']:.1f} | {cell['p99_ms']:.1f} |")
+        lines.append(f"| {server} | {tool} | {clients} | {cell['rps']:.0f} | {cell['p50_ms']:.1f} | {cell['p99_ms']:.1f} | {cell['failed']:.0f} |")
     memory = ", ".join(f"{k}: {v:.0f}" for k, v in output["memory"].items())
     lines.append(f"\nquilt-mcp 1 worker RSS (all processes), MiB: {memory}")
     lines.append(f"load average at the end: {', '.join(f'{x:.1f}' for x in output['load_average'])}")
