@@ -46,11 +46,16 @@ class Tally:
         return sum(self.calls.values())
 
 
-async def drive(url: str, clients: list[LoadClient], calls_each: int, plan: Plan) -> Tally:
-    """Run ``clients`` at once against ``url``, ``calls_each`` calls apiece; the tally of every answer."""
+async def drive(url: str, clients: list[LoadClient], calls_each: int, plan: Plan, ramp: float = 0.0) -> Tally:
+    """Run ``clients`` at once against ``url``, ``calls_each`` calls apiece; the tally of every answer.
+
+    Client n connects ``n * ramp`` seconds after the first (arrivals spread as a team's are, so the
+    catalog confirms new tokens a few at a time rather than all in one instant).
+    """
     tally = Tally()
 
     async def run(index: int, client: LoadClient) -> None:
+        await asyncio.sleep(index * ramp)
         async with mcp_client(url, client.token, PROTOCOLS[index % 2]) as session:
             for i in range(calls_each):
                 tool, arguments, check = plan(client, i)
