@@ -73,3 +73,13 @@ def server(start_server: Callable[..., Any]) -> Iterator[Served]:
     """One server for the module, with default limits and scopes."""
     with start_server() as served:
         yield served
+
+
+@pytest.fixture(scope="session")
+def team(infra: Any) -> Iterator[Any]:
+    """``tests.http.team.Team``: four catalog users with disjoint buckets (one catalog per xdist worker)."""
+    from tests.http.team import start_team
+
+    started = start_team(infra)
+    yield started
+    started.catalog.stop()

@@ -50,6 +50,7 @@ async def test_every_tool_answers_over_http_for_a_verified_caller(server: Served
     assert read["content"] == "hello"
     assert diff["added"] == ["b/c.txt"]
     assert status["ok"] and status["backend"] == "iam"
+    assert status["caller"] == "alice" and status["identity"], "auth_status shows the caller beside the backend's identity"
     assert templates.resource_templates, "no resource templates listed over HTTP"
 
 

@@ -28,7 +28,7 @@ from quilt_mcp.http.limits import ServerLimits
 from quilt_mcp.http.logs import configure_logging
 from quilt_mcp.http.scopes import WriteScopeGate
 from quilt_mcp.http.session import BackendCache, CallerSession
-from quilt_mcp.http.settings import HttpSettings
+from quilt_mcp.http.settings import OPTIONS, HttpSettings
 from quilt_mcp.http.wellknown import resource_metadata_url, resource_server
 from quilt_mcp.plugins import PluginHost
 from quilt_mcp.server import build_server
@@ -36,6 +36,8 @@ from quilt_mcp.settings import Settings
 
 MCP_PATH = "/mcp"
 
+
+REGISTRY_URL_ENV = OPTIONS["registry_url"].env
 
 CATALOG_BACKEND = "platform"
 """The backend ``--auth catalog`` uses unless one is forced: it acts as the catalog user of the token."""
@@ -97,8 +99,10 @@ def create_app(
     settings = (settings or Settings.from_env(env)).with_overrides(transport="http")
     http = http or HttpSettings.from_env(env)
     http.check()
-    if http.auth == "catalog" and not settings.backend:
-        settings = settings.with_overrides(backend=CATALOG_BACKEND)  # never the server's own credentials
+    if http.auth == "catalog":
+        if not settings.backend:
+            settings = settings.with_overrides(backend=CATALOG_BACKEND)  # never the server's own credentials
+        env = {**env, REGISTRY_URL_ENV: http.registry_url or ""}  # the backend acts on the catalog that vouched
     settings, host = multi_user_host(settings, host)
     session = CallerSession(settings, host, BackendCache(http.backend_cache_size, http.backend_max_age), env)
     mcp = build_server(settings, host=host, session=session, auth=resource_server(verifier_for(http, env), http))

@@ -125,6 +125,11 @@ class CallerSession(BackendSession):
         return self.context_for(self.caller())
 
     @property
+    def caller_subject(self) -> str | None:
+        caller = current_caller()
+        return caller.subject if caller is not None else None
+
+    @property
     def opened(self) -> Opened | None:
         caller = current_caller()
         return self.cache.get(caller) if caller is not None else None

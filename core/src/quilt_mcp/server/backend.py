@@ -67,6 +67,11 @@ class BackendSession:
         """The open backend, or None if no tool has needed it yet."""
         return self._opened
 
+    @property
+    def caller_subject(self) -> str | None:
+        """Who the current request's verified token names (HTTP mode); None where there is no token (stdio)."""
+        return None
+
     def open_sync(self) -> Opened:
         """Choose and open the backend (blocking); the same result on every later call."""
         with self._lock:

@@ -46,6 +46,10 @@ class AuthStatus(Result):
     ok: bool = Field(description="True when a backend is open or can be chosen.")
     backend: str | None = None
     identity: str | None = Field(default=None, description="Who the backend acts as (user, AWS principal).")
+    caller: str | None = Field(
+        default=None,
+        description="HTTP mode: who the request's verified token names (JWT 'sub', or the catalog user).",
+    )
     reason: str | None = Field(default=None, description="Why this backend was chosen.")
     capabilities: list[str] = Field(default_factory=list)
     default_registry: str | None = None

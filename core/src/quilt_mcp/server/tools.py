@@ -369,6 +369,7 @@ class QuiltTools:
             detections = await anyio.to_thread.run_sync(session.host.detect, session.context)
             return AuthStatus(
                 ok=False,
+                caller=session.caller_subject,
                 read_only=session.settings.read_only,
                 detections=[detection_of(d) for d in detections],
                 problem=err.message,
@@ -379,6 +380,7 @@ class QuiltTools:
             ok=True,
             backend=opened.ops.backend_name,
             identity=selection.chosen.identity if selection else None,
+            caller=session.caller_subject,
             reason=selection.reason if selection else "supplied by the application that built the server",
             capabilities=sorted(opened.ops.capabilities),
             default_registry=session.default_registry(),
