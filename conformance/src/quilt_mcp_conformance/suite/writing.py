@@ -321,7 +321,7 @@ class ValidationSuite(BasePackage):
             ops.package_info(registry, name)
         assert package_names(ops, registry) == []
 
-    @pytest.mark.parametrize("key", ["../up.txt", "a/../b.txt", "a//b.txt", "./a.txt", "/abs.txt", "", "dir/", "a\\b"])
+    @pytest.mark.parametrize("key", ["../up.txt", "a/../b.txt", "a//b.txt", "./a.txt", "/abs.txt", "", "dir/"])
     def test_invalid_logical_key_is_refused(self, ops: QuiltOps, registry: str, key: str) -> None:
         entries = [*texts({"ok.txt": "ok"}), EntrySource(logical_key=key, text="bad")]
         with refused(InvalidInputError):
