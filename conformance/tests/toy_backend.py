@@ -82,6 +82,10 @@ class ToyObjects:
         return where, version, self._call("head_object", uri, Bucket=where.bucket, Key=where.key, **version)
 
     def _object_info(self, uri: str) -> ObjectInfo:
+        where = parse_s3_uri(uri, allow_empty_key=False)
+        below = self.s3.list_objects_v2(Bucket=where.bucket, Prefix=as_directory(where.key), MaxKeys=1)
+        if not where.version_id and below.get("KeyCount"):
+            return ObjectInfo(uri=S3Uri(where.bucket, as_directory(where.key)).uri, kind="prefix")
         where, _, head = self._head(uri)
         return ObjectInfo(
             uri=S3Uri(where.bucket, where.key).uri,
