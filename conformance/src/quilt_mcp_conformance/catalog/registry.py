@@ -15,6 +15,7 @@ are immutable per timestamp and cached by name.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ class Registry:
         quilt3.hooks.set_build_s3_client_hook(shared_client)
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._pushed_at: dict[tuple[str, str], int] = {}
         self._manifests: OrderedDict[tuple[str, str], quilt3.Package] = OrderedDict()
         self._pointer_hashes: dict[tuple[str, str, int], str] = {}
 
@@ -190,6 +192,11 @@ class Registry:
         if user_meta is not None:
             pkg.set_meta(dict(user_meta))
         with self._write_lock:
+            # quilt3 names a revision's pointer by the second: a second push of the package within
+            # the same second would overwrite the first's pointer, so wait for a free second.
+            while int(time.time()) <= self._pushed_at.get((bucket, name), -1):
+                time.sleep(0.02)
+            self._pushed_at[(bucket, name)] = int(time.time())
             pushed = pkg.push(
                 name,
                 registry=f"s3://{bucket}",
