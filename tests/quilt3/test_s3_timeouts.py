@@ -44,4 +44,4 @@ def test_a_hung_endpoint_ends_quilt3_calls_with_a_clear_error_within_the_timeout
                 quick.list_objects("s3://hung-bucket/")
         elapsed = time.monotonic() - started
     assert "in time" in str(caught.value)
-    assert elapsed < worst_case_seconds(SETTINGS) + 5
+    assert elapsed < worst_case_seconds(SETTINGS) + 20  # slack for a loaded CI machine; the defect took 240 s
