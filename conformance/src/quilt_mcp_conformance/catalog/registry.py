@@ -192,11 +192,10 @@ class Registry:
         if user_meta is not None:
             pkg.set_meta(dict(user_meta))
         with self._write_lock:
-            # quilt3 names a revision's pointer by the second: a second push of the package within
-            # the same second would overwrite the first's pointer, so wait for a free second.
+            # quilt3 names a revision's pointer by a second taken during the push: a push of the same
+            # package starting in the second the last one ended could overwrite its pointer, so wait.
             while int(time.time()) <= self._pushed_at.get((bucket, name), -1):
                 time.sleep(0.02)
-            self._pushed_at[(bucket, name)] = int(time.time())
             pushed = pkg.push(
                 name,
                 registry=f"s3://{bucket}",
@@ -205,6 +204,7 @@ class Registry:
                 workflow=workflow,
                 force=True,
             )
+            self._pushed_at[(bucket, name)] = int(time.time())
         return pushed.top_hash
 
     def delete_revision(self, bucket: str, name: str, top_hash: str) -> None:
