@@ -1,4 +1,5 @@
-"""The platform backend never imports quilt3 (nor the old ``httpx``), and loading its plugin module imports nothing heavy."""
+"""The platform backend imports neither quilt3 nor the old ``httpx`` nor the conformance package,
+and loading its plugin module imports nothing heavy."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ SCRIPT = textwrap.dedent(
     """
     import importlib.abc, sys
 
-    BLOCKED = ("quilt3", "httpx")
+    BLOCKED = ("quilt3", "httpx", "quilt_mcp_conformance")
 
     class Block(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
@@ -24,20 +25,23 @@ SCRIPT = textwrap.dedent(
     from quilt_mcp.auth import AuthContext
     from quilt_mcp_platform import credentials, plugin
     from quilt_mcp_platform.detect import detect
-    from quilt_mcp_platform.graphql import client, operations, regenerate, results
+    from quilt_mcp_platform import ops, searching, writing
+    from quilt_mcp_platform.graphql import client, operations, results
 
     context = AuthContext.from_environment({"QUILT_MCP_REGISTRY_URL": sys.argv[1], "QUILT_API_KEY": sys.argv[2]})
     candidate = detect(context)
     assert candidate.usable, candidate.reason
     with candidate.credential.client() as catalog:
         assert credentials.fetch_credentials(catalog).access_key
-    assert not {m.split(".")[0] for m in sys.modules} & set(BLOCKED), "quilt3 or httpx was imported"
+    assert not {m.split(".")[0] for m in sys.modules} & set(BLOCKED), "a blocked package was imported"
     print("OK", candidate.identity)
     """
 )
 
 
-def test_backend_detects_and_fetches_credentials_with_quilt3_and_httpx_unimportable(catalog: tuple[str, Faults]) -> None:
+def test_backend_detects_and_fetches_credentials_with_quilt3_httpx_and_conformance_unimportable(
+    catalog: tuple[str, Faults],
+) -> None:
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT, catalog[0], TOKEN], capture_output=True, text=True, timeout=120
     )

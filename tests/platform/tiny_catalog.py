@@ -24,7 +24,7 @@ from typing import Any
 import uvicorn
 from ariadne import MutationType, QueryType, make_executable_schema
 from ariadne.asgi import GraphQL
-from quilt_mcp_platform.graphql.regenerate import SDL_DIR
+from quilt_mcp_conformance.catalog import schemas
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -88,7 +88,7 @@ def _resolvers(version: str) -> list[Any]:
 
 def make_app(version: str, faults: Faults, sts: Any) -> Starlette:
     """The registry app for schema ``version`` (``current`` or ``previous``)."""
-    schema = make_executable_schema((SDL_DIR / f"{version}.graphql").read_text(), *_resolvers(version))
+    schema = make_executable_schema(schemas.schema_text(version), *_resolvers(version))
     graphql = GraphQL(schema)
 
     async def guard(scope: Any, receive: Any, send: Any) -> None:
