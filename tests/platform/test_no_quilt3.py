@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from tests.platform.tiny_catalog import TOKEN, Faults
+from tests.platform.conftest import Site
 
 SCRIPT = textwrap.dedent(
     """
@@ -40,10 +40,10 @@ SCRIPT = textwrap.dedent(
 
 
 def test_backend_detects_and_fetches_credentials_with_quilt3_httpx_and_conformance_unimportable(
-    catalog: tuple[str, Faults],
+    catalog: Site,
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, catalog[0], TOKEN], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", SCRIPT, catalog.url, catalog.key], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "OK ada@example.com"
