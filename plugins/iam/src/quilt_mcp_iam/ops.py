@@ -21,7 +21,6 @@ from quilt_mcp.models import (
     BrowsePage,
     BrowseRow,
     Entry,
-    EntryChange,
     PackageDiff,
     PackageInfo,
     PackageSummary,
@@ -43,6 +42,7 @@ from quilt_mcp.ops import (
     Progress,
     QuiltOps,
 )
+from quilt_mcp.kit.diffs import DiffSide, package_diff
 from quilt_mcp.kit.scan import search_scan
 from quilt_mcp.uris import RegistryLocation
 from quilt_mcp.uris import file_uri_path, parse_registry
@@ -295,33 +295,13 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
     ) -> PackageDiff:
         reg, old_hash, old = self._package(registry, name, before)
         new_hash, new = reg.revision(name, after)
-        added: list[str] = []
-        removed: list[str] = []
-        changed: list[EntryChange] = []
-        counts = {"added": 0, "removed": 0, "changed": 0}
-        for kind, a, b in compare(old, new):
-            counts[kind] += 1
-            if kind == "added" and len(added) < limit:
-                added.append(b.logical_key)  # type: ignore[union-attr]
-            elif kind == "removed" and len(removed) < limit:
-                removed.append(a.logical_key)  # type: ignore[union-attr]
-            elif kind == "changed" and len(changed) < limit:
-                changed.append(EntryChange(logical_key=a.logical_key, before=a.model(), after=b.model()))  # type: ignore[union-attr]
-        return PackageDiff(
-            name=name,
-            before=old_hash,
-            after=new_hash,
-            added=added,
-            removed=removed,
-            changed=changed,
-            added_count=counts["added"],
-            removed_count=counts["removed"],
-            changed_count=counts["changed"],
-            truncated=any(n > limit for n in counts.values()),
-            message_before=old.message,
-            message_after=new.message,
-            user_meta_before=old.user_meta,
-            user_meta_after=new.user_meta,
+        return package_diff(
+            name,
+            DiffSide(old_hash, old.message, old.user_meta),
+            DiffSide(new_hash, new.message, new.user_meta),
+            compare(old, new),
+            limit=limit,
+            as_entry=ManifestEntry.model,
         )
 
     def _search_packages(
