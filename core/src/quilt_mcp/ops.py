@@ -21,19 +21,22 @@ Common arguments:
 - ``ref``: ``"latest"``, a full 64-hex top hash, or a unique hash prefix of
   at least 6 hex characters.
 - ``cursor``/``limit``: pagination; pass a page's ``next_cursor`` back
-  unchanged. ``limit`` is at least 1.
+  unchanged, with the same other arguments (a cursor belongs to the listing
+  that returned it; ``limit`` may change). ``limit`` is at least 1.
 - ``progress``: optional ``(done, total, message)`` callback for long work.
 """
 
 from __future__ import annotations
 
 from abc import ABC
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from quilt_mcp import arguments as check
+from quilt_mcp.cursors import Listing
 from quilt_mcp.backend_methods import BackendMethods, MetaMode, Progress, unimplemented
 from quilt_mcp.capabilities import OPERATIONS, WRITE_OPERATIONS
+from quilt_mcp.errors import ConflictError, InvalidInputError
 from quilt_mcp.models import (
     BrowsePage,
     BucketInfo,
@@ -56,6 +59,7 @@ from quilt_mcp.names import validate_logical_key, validate_package_name, validat
 from quilt_mcp.search import search_needle
 from quilt_mcp.uris import RegistryLocation
 
+P = TypeVar("P", bound=Page[Any])
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
@@ -80,6 +84,10 @@ class QuiltOps(BackendMethods, ABC):
     limits within 1..``MAX_PAGE``, offsets and ``max_bytes`` in bounds,
     search queries stripped and lower-cased, entry sources well formed.
     A ``_``-method of a capability the backend lacks is never called.
+
+    Cursors: a backend receives only cursors it returned itself, for the same
+    listing (and, for ``_browse``, with ``ref`` pinned to the full top hash of
+    the first page); the pipeline binds every ``next_cursor`` to its listing.
     """
 
     backend_name: str
@@ -97,6 +105,30 @@ class QuiltOps(BackendMethods, ABC):
         validate_package_name(name)
         return location
 
+    @staticmethod
+    def _paged(listing: Listing, cursor: str | None, fetch: Callable[[str | None], P]) -> P:
+        """The page ``fetch`` returns for the backend cursor inside ``cursor``, its next cursor bound to ``listing``."""
+        _, inner = listing.open(cursor)
+        page = fetch(inner)
+        return page.model_copy(update={"next_cursor": listing.bind(page.next_cursor)})
+
+    def _pinned(self, location: RegistryLocation, name: str, ref: str, revision: str) -> str:
+        """``revision``, the top hash a cursor's pages are read from, if ``ref`` still names it."""
+        current = ref if len(ref) == 64 else self._resolve_revision(location, name, ref)
+        if current == revision:
+            return revision
+        if ref == "latest":
+            raise ConflictError(
+                f"{name} in {location.uri} changed: latest is now {current}, "
+                f"but the cursor pages revision {revision}.",
+                f"Start over without cursor to page the new latest, or pass ref={revision!r} "
+                "to go on paging the revision the cursor belongs to.",
+            )
+        raise InvalidInputError(
+            f"The cursor belongs to revision {revision} of {name}, but ref {ref!r} names {current}.",
+            f"Pass ref={revision!r} with this cursor, or omit cursor to start over.",
+        )
+
     # Packages: reading -------------------------------------------------
 
     def list_packages(
@@ -105,14 +137,20 @@ class QuiltOps(BackendMethods, ABC):
         """Package names in ``registry`` starting with ``prefix``, sorted by name."""
         location = self._checked_registry("list_packages", registry)
         check.text(prefix, "prefix")
-        return self._list_packages(location, prefix=prefix, cursor=cursor, limit=check.limit(limit, MAX_PAGE))
+        limit = check.limit(limit, MAX_PAGE)
+        listing = Listing.of("list_packages", registry=location.uri, prefix=prefix)
+        return self._paged(
+            listing, cursor, lambda inner: self._list_packages(location, prefix=prefix, cursor=inner, limit=limit)
+        )
 
     def list_revisions(
         self, registry: str, name: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[Revision]:
         """Revisions of ``name``, newest first. ``NotFoundError`` if the package does not exist."""
         location = self._checked_package("list_revisions", registry, name)
-        return self._list_revisions(location, name, cursor=cursor, limit=check.limit(limit, MAX_PAGE))
+        limit = check.limit(limit, MAX_PAGE)
+        listing = Listing.of("list_revisions", registry=location.uri, name=name)
+        return self._paged(listing, cursor, lambda inner: self._list_revisions(location, name, cursor=inner, limit=limit))
 
     def resolve_revision(self, registry: str, name: str, ref: str = "latest") -> str:
         """The full top hash ``ref`` names.
@@ -145,14 +183,24 @@ class QuiltOps(BackendMethods, ABC):
         One level lists files and sub-directories (ending in ``/``);
         ``recursive`` lists every file below ``path``. ``NotFoundError`` if
         ``path`` is neither a directory nor the root.
+
+        A cursor goes on paging the revision of the first page: if ``ref``
+        names another revision by then (``latest`` moved), ``ConflictError``.
         """
         location = self._checked_package("browse", registry, name)
         ref = validate_ref(ref)
         validate_logical_key(path, directory=True)
         limit = check.limit(limit, MAX_PAGE)
-        return self._browse(
-            location, name, ref, path=path, recursive=recursive, cursor=cursor, limit=limit, progress=progress
+        listing = Listing.of(
+            "browse", registry=location.uri, name=name, path=path.rstrip("/"), recursive=bool(recursive)
         )
+        revision, inner = listing.open(cursor)
+        if revision is not None:
+            ref = self._pinned(location, name, ref, revision)
+        page = self._browse(
+            location, name, ref, path=path, recursive=recursive, cursor=inner, limit=limit, progress=progress
+        )
+        return page.model_copy(update={"next_cursor": listing.bind(page.next_cursor, page.top_hash)})
 
     def entry_info(self, registry: str, name: str, logical_key: str, ref: str = "latest") -> Entry:
         """One entry of a revision. ``NotFoundError`` if the key is not in it."""
@@ -205,7 +253,11 @@ class QuiltOps(BackendMethods, ABC):
         """
         location = self._checked_registry("search_packages", registry)
         limit = check.limit(limit, MAX_PAGE)
-        return self._search_packages(location, search_needle(query), cursor=cursor, limit=limit)
+        needle = search_needle(query)
+        listing = Listing.of("search_packages", registry=location.uri, query=needle)
+        return self._paged(
+            listing, cursor, lambda inner: self._search_packages(location, needle, cursor=inner, limit=limit)
+        )
 
     # Packages: writing -------------------------------------------------
 
@@ -292,7 +344,11 @@ class QuiltOps(BackendMethods, ABC):
         prefixes) unless ``recursive``."""
         self._needs("list_objects")
         uri = check.prefix_uri(uri, self.capabilities)
-        return self._list_objects(uri, recursive=recursive, cursor=cursor, limit=check.limit(limit, MAX_PAGE))
+        limit = check.limit(limit, MAX_PAGE)
+        listing = Listing.of("list_objects", uri=uri.rstrip("/"), recursive=bool(recursive))
+        return self._paged(
+            listing, cursor, lambda inner: self._list_objects(uri, recursive=recursive, cursor=inner, limit=limit)
+        )
 
     def object_info(self, uri: str) -> ObjectInfo:
         """Size, time, ETag, version and content type of one object."""
