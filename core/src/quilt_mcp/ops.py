@@ -33,10 +33,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from quilt_mcp import arguments as check
+from quilt_mcp import capabilities as cap
 from quilt_mcp.cursors import Listing
 from quilt_mcp.backend_methods import BackendMethods, MetaMode, Progress, unimplemented
 from quilt_mcp.capabilities import OPERATIONS, WRITE_OPERATIONS
-from quilt_mcp.errors import ConflictError, InvalidInputError
+from quilt_mcp.errors import ConflictError, InvalidInputError, NotFoundError, QuiltMCPError
 from quilt_mcp.models import (
     BrowsePage,
     BucketInfo,
@@ -57,7 +58,7 @@ from quilt_mcp.models import (
 )
 from quilt_mcp.names import validate_logical_key, validate_package_name, validate_ref
 from quilt_mcp.search import search_needle
-from quilt_mcp.uris import RegistryLocation
+from quilt_mcp.uris import RegistryLocation, parse_s3_uri
 
 P = TypeVar("P", bound=Page[Any])
 
@@ -128,6 +129,43 @@ class QuiltOps(BackendMethods, ABC):
             f"The cursor belongs to revision {revision} of {name}, but ref {ref!r} names {current}.",
             f"Pass ref={revision!r} with this cursor, or omit cursor to start over.",
         )
+
+    def _pushed(
+        self, location: RegistryLocation, entries: list[EntrySource], push: Callable[[list[EntrySource]], PushResult]
+    ) -> PushResult:
+        """``push(entries)``; if a source was not found, once more with every bare prefix read as a directory.
+
+        ``s3://b/raw``, where no object ``raw`` but objects below ``raw/``
+        exist, means ``s3://b/raw/``. Only a failed push looks (a backend
+        finds a missing source before it writes anything), so sources that
+        exist cost nothing more.
+        """
+        try:
+            return push(entries)
+        except NotFoundError:
+            widened = self._bare_prefixes_widened(entries)
+            if widened is None:
+                raise
+        return push(check.sources(widened, location))
+
+    def _bare_prefixes_widened(self, entries: list[EntrySource]) -> list[EntrySource] | None:
+        """``entries`` with each S3 source naming a prefix without ``/`` given its ``/``; ``None`` if there was none."""
+        if cap.BUCKETS not in self.capabilities:
+            return None
+        widened, changed = [], False
+        for src in entries:
+            source = src.source or ""
+            if source.startswith("s3://"):
+                where = parse_s3_uri(source)
+                if where.key and not where.key.endswith("/") and where.version_id is None:
+                    try:
+                        kind = self._object_info(source).kind
+                    except QuiltMCPError:
+                        kind = "object"
+                    if kind == "prefix":
+                        src, changed = src.model_copy(update={"source": source + "/"}), True
+            widened.append(src)
+        return widened if changed else None
 
     # Packages: reading -------------------------------------------------
 
@@ -286,10 +324,10 @@ class QuiltOps(BackendMethods, ABC):
         entries = check.sources(entries, location)
         message, user_meta = check.storable(message, "message"), check.storable(user_meta, "user_meta")
         base_hash = validate_ref(base_hash) if base_hash is not None else None
-        return self._create_revision(
-            location, name, entries, message=message, user_meta=user_meta, base_hash=base_hash,
+        return self._pushed(location, entries, lambda checked: self._create_revision(
+            location, name, checked, message=message, user_meta=user_meta, base_hash=base_hash,
             force=force, copy=copy, progress=progress,
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def update_revision(
         self,
@@ -316,10 +354,10 @@ class QuiltOps(BackendMethods, ABC):
         base_ref, meta_mode = validate_ref(base_ref), check.meta_mode(meta_mode)  # type: ignore[assignment]
         remove, add = check.removals(remove), check.sources(add, location)
         message, user_meta = check.storable(message, "message"), check.storable(user_meta, "user_meta")
-        return self._update_revision(
-            location, name, base_ref=base_ref, add=add, remove=remove, user_meta=user_meta, meta_mode=meta_mode,
+        return self._pushed(location, add, lambda checked: self._update_revision(
+            location, name, base_ref=base_ref, add=checked, remove=remove, user_meta=user_meta, meta_mode=meta_mode,
             message=message, force=force, copy=copy, progress=progress,
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def delete_revision(self, registry: str, name: str, ref: str) -> DeleteResult:
         """Remove the pointers of one revision; re-point ``latest`` to the newest remaining one."""
