@@ -43,6 +43,18 @@ class TestSearch(suite.SearchSuite):
     pass
 
 
+class TestCursor(suite.CursorSuite):
+    pass
+
+
+class TestSearchCursor(suite.SearchCursorSuite):
+    pass
+
+
+class TestObjectCursor(suite.ObjectCursorSuite):
+    pass
+
+
 class TestCreateRevision(suite.CreateRevisionSuite):
     pass
 

@@ -89,3 +89,27 @@ def test_unpaired_surrogates_are_refused_before_anything_is_written(where):
     with pytest.raises(InvalidInputError, match="surrogate"):
         Listing().create_revision("s3://registry-bucket", "team/a", [entry], message=bad if where == "message" else None,
                                   user_meta=meta)  # fmt: skip
+
+
+class Paging(Listing):
+    """A backend whose package listing always has a next page, resumed by its own cursor ``"after:a"``."""
+
+    def _list_packages(
+        self, registry: RegistryLocation, *, prefix: str, cursor: str | None, limit: int
+    ) -> Page[PackageSummary]:
+        self.seen.append(cursor)
+        return Page(items=[PackageSummary(name="team/a", registry=registry.uri)], next_cursor="after:a")
+
+
+def test_backends_receive_only_their_own_cursors_of_the_same_listing():
+    ops = Paging()
+    handed_out = ops.list_packages("s3://registry-bucket", prefix="team").next_cursor
+    assert handed_out not in (None, "after:a")
+
+    ops.list_packages("s3://registry-bucket", prefix="team", cursor=handed_out)
+    for elsewhere in ({"registry": "s3://other-bucket", "prefix": "team"}, {"registry": "s3://registry-bucket"}):
+        with pytest.raises(InvalidInputError, match="another listing"):
+            ops.list_packages(**elsewhere, cursor=handed_out)
+    with pytest.raises(InvalidInputError, match="Invalid cursor"):
+        ops.list_packages("s3://registry-bucket", prefix="team", cursor="after:a")
+    assert ops.seen == [None, "after:a"]

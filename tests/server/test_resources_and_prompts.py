@@ -112,3 +112,18 @@ async def test_a_prompt_names_the_tools_to_call_with_the_arguments_filled_in(pro
     assert all(tool in summary_text for tool in ("package_info", "package_browse", "entry_read"))
     assert "object_list on s3://raw/2024/" in packaging_text and "package_create" in packaging_text
     assert "wait for confirmation" in packaging_text
+
+
+@pytest.mark.parametrize("catalog_url", [None, "https://catalog.example.com"], ids=["no-catalog", "catalog"])
+async def test_every_uri_package_links_hands_out_reads_back(s3_registry, protocol, infra, catalog_url):
+    """Pinned and latest Quilt+ URIs of the package, a file and a directory (with ``&catalog=`` too) all read."""
+    entries = [{"logical_key": "docs/a b&c.md", "text": "# A\n"}, {"logical_key": "top.txt", "text": "top"}]
+    async with connect(build_server(iam_settings(s3_registry, catalog_url=catalog_url)), protocol) as client:
+        await client.call_tool("package_create", {"name": "team/links", "entries": entries})
+        for path, expected in (("", "top.txt"), ("docs/a b&c.md", "# A\n"), ("docs/", "docs/a b&c.md")):
+            links = (await client.call_tool("package_links", {"name": "team/links", "path": path})).structured_content
+            uris = [links["quilt_uri"], links["latest_quilt_uri"]]
+            assert all(uris) and all(("&catalog=" in uri) == bool(catalog_url) for uri in uris)
+            for uri in uris:
+                read = await client.read_resource(uri)
+                assert expected in read[0].text, uri

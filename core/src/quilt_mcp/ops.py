@@ -21,19 +21,23 @@ Common arguments:
 - ``ref``: ``"latest"``, a full 64-hex top hash, or a unique hash prefix of
   at least 6 hex characters.
 - ``cursor``/``limit``: pagination; pass a page's ``next_cursor`` back
-  unchanged. ``limit`` is at least 1.
+  unchanged, with the same other arguments (a cursor belongs to the listing
+  that returned it; ``limit`` may change). ``limit`` is at least 1.
 - ``progress``: optional ``(done, total, message)`` callback for long work.
 """
 
 from __future__ import annotations
 
 from abc import ABC
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from quilt_mcp import arguments as check
+from quilt_mcp import capabilities as cap
+from quilt_mcp.cursors import Listing
 from quilt_mcp.backend_methods import BackendMethods, MetaMode, Progress, unimplemented
 from quilt_mcp.capabilities import OPERATIONS, WRITE_OPERATIONS
+from quilt_mcp.errors import ConflictError, InvalidInputError, NotFoundError, QuiltMCPError
 from quilt_mcp.models import (
     BrowsePage,
     BucketInfo,
@@ -54,8 +58,9 @@ from quilt_mcp.models import (
 )
 from quilt_mcp.names import validate_logical_key, validate_package_name, validate_ref
 from quilt_mcp.search import search_needle
-from quilt_mcp.uris import RegistryLocation
+from quilt_mcp.uris import RegistryLocation, parse_s3_uri
 
+P = TypeVar("P", bound=Page[Any])
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
@@ -80,6 +85,10 @@ class QuiltOps(BackendMethods, ABC):
     limits within 1..``MAX_PAGE``, offsets and ``max_bytes`` in bounds,
     search queries stripped and lower-cased, entry sources well formed.
     A ``_``-method of a capability the backend lacks is never called.
+
+    Cursors: a backend receives only cursors it returned itself, for the same
+    listing (and, for ``_browse``, with ``ref`` pinned to the full top hash of
+    the first page); the pipeline binds every ``next_cursor`` to its listing.
     """
 
     backend_name: str
@@ -97,6 +106,67 @@ class QuiltOps(BackendMethods, ABC):
         validate_package_name(name)
         return location
 
+    @staticmethod
+    def _paged(listing: Listing, cursor: str | None, fetch: Callable[[str | None], P]) -> P:
+        """The page ``fetch`` returns for the backend cursor inside ``cursor``, its next cursor bound to ``listing``."""
+        _, inner = listing.open(cursor)
+        page = fetch(inner)
+        return page.model_copy(update={"next_cursor": listing.bind(page.next_cursor)})
+
+    def _pinned(self, location: RegistryLocation, name: str, ref: str, revision: str) -> str:
+        """``revision``, the top hash a cursor's pages are read from, if ``ref`` still names it."""
+        current = ref if len(ref) == 64 else self._resolve_revision(location, name, ref)
+        if current == revision:
+            return revision
+        if ref == "latest":
+            raise ConflictError(
+                f"{name} in {location.uri} changed: latest is now {current}, "
+                f"but the cursor pages revision {revision}.",
+                f"Start over without cursor to page the new latest, or pass ref={revision!r} "
+                "to go on paging the revision the cursor belongs to.",
+            )
+        raise InvalidInputError(
+            f"The cursor belongs to revision {revision} of {name}, but ref {ref!r} names {current}.",
+            f"Pass ref={revision!r} with this cursor, or omit cursor to start over.",
+        )
+
+    def _pushed(
+        self, location: RegistryLocation, entries: list[EntrySource], push: Callable[[list[EntrySource]], PushResult]
+    ) -> PushResult:
+        """``push(entries)``; if a source was not found, once more with every bare prefix read as a directory.
+
+        ``s3://b/raw``, where no object ``raw`` but objects below ``raw/``
+        exist, means ``s3://b/raw/``. Only a failed push looks (a backend
+        finds a missing source before it writes anything), so sources that
+        exist cost nothing more.
+        """
+        try:
+            return push(entries)
+        except NotFoundError:
+            widened = self._bare_prefixes_widened(entries)
+            if widened is None:
+                raise
+        return push(check.sources(widened, location))
+
+    def _bare_prefixes_widened(self, entries: list[EntrySource]) -> list[EntrySource] | None:
+        """``entries`` with each S3 source naming a prefix without ``/`` given its ``/``; ``None`` if there was none."""
+        if cap.BUCKETS not in self.capabilities:
+            return None
+        widened, changed = [], False
+        for src in entries:
+            source = src.source or ""
+            if source.startswith("s3://"):
+                where = parse_s3_uri(source)
+                if where.key and not where.key.endswith("/") and where.version_id is None:
+                    try:
+                        kind = self._object_info(source).kind
+                    except QuiltMCPError:
+                        kind = "object"
+                    if kind == "prefix":
+                        src, changed = src.model_copy(update={"source": source + "/"}), True
+            widened.append(src)
+        return widened if changed else None
+
     # Packages: reading -------------------------------------------------
 
     def list_packages(
@@ -105,14 +175,20 @@ class QuiltOps(BackendMethods, ABC):
         """Package names in ``registry`` starting with ``prefix``, sorted by name."""
         location = self._checked_registry("list_packages", registry)
         check.text(prefix, "prefix")
-        return self._list_packages(location, prefix=prefix, cursor=cursor, limit=check.limit(limit, MAX_PAGE))
+        limit = check.limit(limit, MAX_PAGE)
+        listing = Listing.of("list_packages", registry=location.uri, prefix=prefix)
+        return self._paged(
+            listing, cursor, lambda inner: self._list_packages(location, prefix=prefix, cursor=inner, limit=limit)
+        )
 
     def list_revisions(
         self, registry: str, name: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
     ) -> Page[Revision]:
         """Revisions of ``name``, newest first. ``NotFoundError`` if the package does not exist."""
         location = self._checked_package("list_revisions", registry, name)
-        return self._list_revisions(location, name, cursor=cursor, limit=check.limit(limit, MAX_PAGE))
+        limit = check.limit(limit, MAX_PAGE)
+        listing = Listing.of("list_revisions", registry=location.uri, name=name)
+        return self._paged(listing, cursor, lambda inner: self._list_revisions(location, name, cursor=inner, limit=limit))
 
     def resolve_revision(self, registry: str, name: str, ref: str = "latest") -> str:
         """The full top hash ``ref`` names.
@@ -145,14 +221,24 @@ class QuiltOps(BackendMethods, ABC):
         One level lists files and sub-directories (ending in ``/``);
         ``recursive`` lists every file below ``path``. ``NotFoundError`` if
         ``path`` is neither a directory nor the root.
+
+        A cursor goes on paging the revision of the first page: if ``ref``
+        names another revision by then (``latest`` moved), ``ConflictError``.
         """
         location = self._checked_package("browse", registry, name)
         ref = validate_ref(ref)
         validate_logical_key(path, directory=True)
         limit = check.limit(limit, MAX_PAGE)
-        return self._browse(
-            location, name, ref, path=path, recursive=recursive, cursor=cursor, limit=limit, progress=progress
+        listing = Listing.of(
+            "browse", registry=location.uri, name=name, path=path.rstrip("/"), recursive=bool(recursive)
         )
+        revision, inner = listing.open(cursor)
+        if revision is not None:
+            ref = self._pinned(location, name, ref, revision)
+        page = self._browse(
+            location, name, ref, path=path, recursive=recursive, cursor=inner, limit=limit, progress=progress
+        )
+        return page.model_copy(update={"next_cursor": listing.bind(page.next_cursor, page.top_hash)})
 
     def entry_info(self, registry: str, name: str, logical_key: str, ref: str = "latest") -> Entry:
         """One entry of a revision. ``NotFoundError`` if the key is not in it."""
@@ -205,7 +291,11 @@ class QuiltOps(BackendMethods, ABC):
         """
         location = self._checked_registry("search_packages", registry)
         limit = check.limit(limit, MAX_PAGE)
-        return self._search_packages(location, search_needle(query), cursor=cursor, limit=limit)
+        needle = search_needle(query)
+        listing = Listing.of("search_packages", registry=location.uri, query=needle)
+        return self._paged(
+            listing, cursor, lambda inner: self._search_packages(location, needle, cursor=inner, limit=limit)
+        )
 
     # Packages: writing -------------------------------------------------
 
@@ -234,10 +324,10 @@ class QuiltOps(BackendMethods, ABC):
         entries = check.sources(entries, location)
         message, user_meta = check.storable(message, "message"), check.storable(user_meta, "user_meta")
         base_hash = validate_ref(base_hash) if base_hash is not None else None
-        return self._create_revision(
-            location, name, entries, message=message, user_meta=user_meta, base_hash=base_hash,
+        return self._pushed(location, entries, lambda checked: self._create_revision(
+            location, name, checked, message=message, user_meta=user_meta, base_hash=base_hash,
             force=force, copy=copy, progress=progress,
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def update_revision(
         self,
@@ -264,10 +354,10 @@ class QuiltOps(BackendMethods, ABC):
         base_ref, meta_mode = validate_ref(base_ref), check.meta_mode(meta_mode)  # type: ignore[assignment]
         remove, add = check.removals(remove), check.sources(add, location)
         message, user_meta = check.storable(message, "message"), check.storable(user_meta, "user_meta")
-        return self._update_revision(
-            location, name, base_ref=base_ref, add=add, remove=remove, user_meta=user_meta, meta_mode=meta_mode,
+        return self._pushed(location, add, lambda checked: self._update_revision(
+            location, name, base_ref=base_ref, add=checked, remove=remove, user_meta=user_meta, meta_mode=meta_mode,
             message=message, force=force, copy=copy, progress=progress,
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def delete_revision(self, registry: str, name: str, ref: str) -> DeleteResult:
         """Remove the pointers of one revision; re-point ``latest`` to the newest remaining one."""
@@ -292,7 +382,11 @@ class QuiltOps(BackendMethods, ABC):
         prefixes) unless ``recursive``."""
         self._needs("list_objects")
         uri = check.prefix_uri(uri, self.capabilities)
-        return self._list_objects(uri, recursive=recursive, cursor=cursor, limit=check.limit(limit, MAX_PAGE))
+        limit = check.limit(limit, MAX_PAGE)
+        listing = Listing.of("list_objects", uri=uri.rstrip("/"), recursive=bool(recursive))
+        return self._paged(
+            listing, cursor, lambda inner: self._list_objects(uri, recursive=recursive, cursor=inner, limit=limit)
+        )
 
     def object_info(self, uri: str) -> ObjectInfo:
         """Size, time, ETag, version and content type of one object."""

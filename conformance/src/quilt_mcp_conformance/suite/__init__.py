@@ -11,6 +11,7 @@ reads agree.
 
 from quilt_mcp_conformance.suite.capabilities import CapabilitiesSuite
 from quilt_mcp_conformance.suite.consistency import ConsistencySuite
+from quilt_mcp_conformance.suite.cursors import CursorSuite, ObjectCursorSuite, SearchCursorSuite
 from quilt_mcp_conformance.suite.deleting import DeleteSuite
 from quilt_mcp_conformance.suite.diffing import DiffSuite
 from quilt_mcp_conformance.suite.layout import RegistryLayoutSuite
@@ -37,6 +38,9 @@ ALL_SUITES = (
     EntryUrlSuite,
     DiffSuite,
     SearchSuite,
+    CursorSuite,
+    SearchCursorSuite,
+    ObjectCursorSuite,
     CreateRevisionSuite,
     UpdateRevisionSuite,
     ConflictSuite,

@@ -85,6 +85,21 @@ class CreateRevisionSuite:
         assert read(ops, registry, "create/prefix", "run/sub/b.txt") == b"bb"
         assert (pushed.entry_count, pushed.total_bytes) == (2, 3)
 
+    @pytest.mark.requires("buckets")
+    def test_s3_prefix_without_a_trailing_slash_becomes_a_directory(
+        self, ops: QuiltOps, registry: str, source_bucket: str, s3: Any
+    ) -> None:
+        """``s3://bucket/raw`` with objects below ``raw/`` (and no object ``raw``) is read as ``s3://bucket/raw/``."""
+        put_objects(s3, source_bucket, {"raw/a.txt": b"a", "raw/sub/b.txt": b"bb", "rawer/no.txt": b"no"})
+        source = EntrySource(logical_key="run", source=f"s3://{source_bucket}/raw")
+        base = ops.create_revision(registry, "create/bare-prefix", [source]).top_hash
+        assert keys(ops, registry, "create/bare-prefix") == ["run/a.txt", "run/sub/b.txt"]
+
+        again = EntrySource(logical_key="again", source=f"s3://{source_bucket}/raw")
+        ops.update_revision(registry, "create/bare-prefix", base_ref=base, add=[again])
+        assert keys(ops, registry, "create/bare-prefix") == ["again/a.txt", "again/sub/b.txt", "run/a.txt", "run/sub/b.txt"]
+        assert read(ops, registry, "create/bare-prefix", "again/sub/b.txt") == b"bb"
+
     def test_progress_reports_never_go_backwards_or_past_the_total(self, ops: QuiltOps, registry: str) -> None:
         """Reporting progress is optional; when a backend reports, ``done`` only grows and stays within ``total``."""
         calls: list[tuple[float, float | None, str]] = []

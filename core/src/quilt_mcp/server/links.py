@@ -1,17 +1,18 @@
 """Quilt+ URIs and catalog URLs for a package, a revision or an entry.
 
 A Quilt+ URI is ``quilt+s3://<bucket>#package=<ns/name>[@<top_hash>]
-[&path=<logical path>][&catalog=<host>]``; without ``@hash`` it follows
-``latest``. A catalog page is ``https://<catalog>/b/<bucket>/packages/
+[&path=<logical path>][&catalog=<host>]``; without ``@hash`` (or with
+``:latest``) it follows ``latest``. ``parse_quilt_uri`` reads back every URI
+``quilt_uri`` writes. A catalog page is ``https://<catalog>/b/<bucket>/packages/
 <ns/name>/tree/<top_hash or latest>/<path>``.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
-
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from quilt_mcp.errors import InvalidInputError
 from quilt_mcp.server.results import PackageLinks
@@ -31,6 +32,47 @@ def quilt_uri(
     if catalog:
         fragment += f"&catalog={catalog_host(catalog)}"
     return f"quilt+s3://{bucket}#{fragment}"
+
+
+@dataclass(frozen=True)
+class QuiltUri:
+    """The parts of a Quilt+ URI, percent-decoded; ``ref`` is ``latest`` when the URI names no revision."""
+
+    bucket: str
+    name: str
+    ref: str = "latest"
+    path: str = ""
+    catalog: str | None = None
+
+
+_FIELDS = ("package", "path", "catalog")
+
+
+def parse_quilt_uri(uri: str) -> QuiltUri | None:
+    """The parts of ``quilt+s3://<bucket>#package=<name>[@<ref>|:latest][&path=..][&catalog=..]``.
+
+    ``None`` if ``uri`` is not of that form (no package, an unknown or
+    repeated field). Names, refs and paths are not validated here: the
+    operation that reads them does that, with its own messages.
+    """
+    head, hashmark, fragment = uri.partition("#")
+    if not (head.startswith("quilt+s3://") and hashmark):
+        return None
+    bucket = head[len("quilt+s3://") :]
+    fields: dict[str, str] = {}
+    for part in fragment.split("&"):
+        key, equals, value = part.partition("=")
+        if not equals or key not in _FIELDS or key in fields:
+            return None
+        fields[key] = unquote(value)
+    package = fields.get("package")
+    if not bucket or not package:
+        return None
+    name, at, ref = package.partition("@")
+    if not at:
+        name, colon, tag = package.partition(":")
+        ref = tag if colon else "latest"
+    return QuiltUri(bucket, name, ref, fields.get("path", ""), fields.get("catalog"))
 
 
 def catalog_url(catalog: str, bucket: str, name: str, *, top_hash: str | None = None, path: str = "") -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from quilt_mcp import cursors
-from quilt_mcp.errors import NotFoundError
+from quilt_mcp.errors import InvalidInputError, NotFoundError
 from quilt_mcp.kit.buckets import merge_buckets
 from quilt_mcp.kit.diffs import DiffSide, package_diff
 from quilt_mcp.kit.errors import package_not_found
@@ -97,7 +97,7 @@ class PlatformOps(WritePath, QuiltOps):
     def _list_packages(
         self, registry: RegistryLocation, *, prefix: str, cursor: str | None, limit: int
     ) -> Page[PackageSummary]:
-        number = _page_number(cursors.decode("packages", cursor), cursor)
+        number = _page_number(cursors.decode("packages", cursor), cursor, limit)
         request = operations.packages(registry.bucket, name_filter=prefix or None, number=number, per_page=limit)
         page = results.parse_packages(self.client.execute(request))
         if page is None:
@@ -109,7 +109,7 @@ class PlatformOps(WritePath, QuiltOps):
     def _list_revisions(
         self, registry: RegistryLocation, name: str, *, cursor: str | None, limit: int
     ) -> Page[Revision]:
-        number = _page_number(cursors.decode("revisions", cursor), cursor)
+        number = _page_number(cursors.decode("revisions", cursor), cursor, limit)
         page = self.revisions.page(registry.bucket, name, number, limit)
         if page is None:
             raise _package_missing(name, registry)
@@ -247,13 +247,24 @@ class PlatformOps(WritePath, QuiltOps):
         return self.objects.read_object(uri, offset=offset, max_bytes=max_bytes, mode=mode)
 
 
-def _page_number(after: str | None, cursor: str | None) -> int:
+def _page_number(after: str | None, cursor: str | None, limit: int) -> int:
+    """The catalog's page number (pages of ``limit``) where the cursor ``size:number`` resumes.
+
+    The catalog pages by number; a cursor made with another page size resumes
+    at the same item when that item starts a page of ``limit``.
+    """
     if after is None:
         return 1
-    _size, _, number = after.partition(":")
-    if not number.isdigit() or int(number) < 1:
+    size, _, number = after.partition(":")
+    if not (size.isdigit() and number.isdigit()) or int(size) < 1 or int(number) < 1:
         raise cursors.invalid(cursor or "")
-    return int(number)
+    skipped = (int(number) - 1) * int(size)
+    if skipped % limit:
+        raise InvalidInputError(
+            f"This cursor resumes after item {skipped}, which does not start a page of limit={limit}.",
+            f"Pass limit={size} (the limit of the call that returned the cursor), or omit cursor to start over.",
+        )
+    return skipped // limit + 1
 
 
 def _no_bucket(registry: RegistryLocation) -> NotFoundError:
