@@ -49,7 +49,7 @@ from quilt_mcp.uris import file_uri_path, parse_registry
 
 from quilt_mcp_iam.info import INFO
 from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
-from quilt_mcp_iam.local import LocalStorage
+from quilt_mcp_iam.local import LocalStorage, within
 from quilt_mcp_iam.manifest import Manifest, ManifestEntry
 from quilt_mcp_iam.package_names import PAGE
 from quilt_mcp_iam.registry import Registry, parallel_map, pointer_time
@@ -138,7 +138,7 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
             return self._object(physical_key)
         if physical_key.startswith("file://") and reg.uri.startswith("file://"):
             path = file_uri_path(physical_key).resolve()
-            if not path.is_relative_to(file_uri_path(reg.uri).resolve()):
+            if not within(path, file_uri_path(reg.uri)):
                 raise PermissionDeniedError(
                     f"The entry's bytes are at {physical_key}, outside the registry {reg.uri}.",
                     "A local registry's entries are read only inside its directory; re-push the entry.",
@@ -243,10 +243,11 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
         while position < hi and len(rows) < limit:
             if progress and len(rows) % PROGRESS_EVERY == 0:
                 progress(len(rows), expected, f"Listed {len(rows)} of up to {expected} items")
-            entry = ManifestEntry.from_record(manifest.record_at(position))  # each line decoded once
-            rest = entry.logical_key[len(prefix) :]
+            record = manifest.record_at(position)  # each line decoded once
+            key = record["logical_key"]
+            rest = key[len(prefix) :]
             if recursive or "/" not in rest:
-                rows.append((entry.logical_key, entry.size, entry.hash))
+                rows.append((key, record["size"], record["hash"]))
                 position += 1
             else:
                 child = prefix + rest.split("/", 1)[0] + "/"
