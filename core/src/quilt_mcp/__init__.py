@@ -11,7 +11,7 @@ which local files a source may name, the search rule);
 loads are registered there so no log shows them); ``hookspecs``, ``auth``,
 ``settings`` and ``tools_api`` (hooks, detection, plugin tools); and the
 backend kit ``kit`` (S3 objects and their bounded timeouts, the search scan,
-error builders, the bucket list, revision listings that agree with ``latest``, a fast
+error builders, the bucket list, the diff of two revisions' walks, revision listings that agree with ``latest``, a fast
 timestamp parser for boto3 clients) with ``s3_errors``.
 
 **The host and the server**: ``plugins`` (discovery and hook calls),
@@ -34,6 +34,7 @@ CONTRACT: tuple[str, ...] = (
     "quilt_mcp.hookspecs",
     "quilt_mcp.kit",
     "quilt_mcp.kit.buckets",
+    "quilt_mcp.kit.diffs",
     "quilt_mcp.kit.errors",
     "quilt_mcp.kit.reading",
     "quilt_mcp.kit.s3objects",
