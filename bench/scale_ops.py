@@ -157,25 +157,32 @@ class Quilt3Ops:
         return [latest.top_hash, len(list(latest.walk()))]
 
 
+def opener(backend: str) -> Callable[[], Any]:
+    """A function opening a new ``QuiltOps`` of ``backend`` as the server does (plugin discovery, detection
+    from the environment, selection), with every other plugin disabled."""
+    from quilt_mcp.auth import AuthContext
+    from quilt_mcp.plugins import PluginHost
+    from quilt_mcp.selection import select_backend
+    from quilt_mcp.settings import Settings
+
+    settings = Settings(backend=backend)
+    host = PluginHost.discover(settings)
+    others = frozenset(host.names()) - {backend}
+    if others:
+        settings = Settings(backend=backend, disabled_plugins=others)
+        host = PluginHost.discover(settings)
+    context = AuthContext.from_environment(settings=settings)
+    candidate = select_backend(host, context).chosen
+    return lambda: host.open(candidate, context)
+
+
 class IamOps:
     """The same operations through the iam backend's ``QuiltOps``, opened as the server opens it."""
 
     def __init__(self, prime_registry: str) -> None:
-        from quilt_mcp.auth import AuthContext
         from quilt_mcp.ops import MAX_PAGE
-        from quilt_mcp.plugins import PluginHost
-        from quilt_mcp.selection import select_backend
-        from quilt_mcp.settings import Settings
 
-        settings = Settings(backend="iam")
-        host = PluginHost.discover(settings)
-        others = frozenset(host.names()) - {"iam"}
-        if others:
-            settings = Settings(backend="iam", disabled_plugins=others)
-            host = PluginHost.discover(settings)
-        context = AuthContext.from_environment(settings=settings)
-        candidate = select_backend(host, context).chosen
-        self._open = lambda: host.open(candidate, context)
+        self._open = opener("iam")
         self.ops = self._open()
         self.prime_registry = prime_registry
         self.max_page = MAX_PAGE
