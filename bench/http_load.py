@@ -14,9 +14,10 @@ Each cell sends ``--requests`` ``tools/call`` requests from C concurrent
 clients (1, 8, 32), each a plain JSON-RPC POST over keep-alive connections
 (stateless streamable HTTP needs no session), and reports requests/s and
 p50/p99 latency. Tokens cycle over ``--subjects`` distinct JWT subjects, so the
-per-caller backend cache is exercised as in a team. Finally the server's
-resident memory (all its processes) is read after 1,000 and after 10,000
-requests (``--memory-requests``) on the 1-worker quilt-mcp server.
+per-caller backend cache is exercised as in a team. Finally a fresh 1-worker
+quilt-mcp server is started and its resident memory (all its processes) read
+before any request, after its first 1,000 and after 10,000
+(``--memory-requests``).
 
 Run: ``uv run python bench/http_load.py [--requests 400] [--repeat 2] [--json]``.
 """
@@ -198,19 +199,27 @@ def rss_bytes(pid: int) -> int:
 
 
 def memory_growth(server: Server, total: int) -> dict[str, float]:
-    """RSS (MiB) after the first 1,000 requests and after ``total``, alternating the two tools at 8 clients."""
+    """RSS (MiB) of a server that has served nothing yet, after its first 1,000 requests and after ``total``.
+
+    The two tools alternate (1,000 requests each turn) at 8 clients, tokens cycling over every subject.
+    """
     tools = list(server.calls)
     done, after_first = 0, None
+    at_start = rss_bytes(server.process.pid)
     while done < total:
         batch = 1000 if done < 1000 else min(1000, total - done)
         asyncio.run(load(server, tools[(done // 1000) % len(tools)], 8, batch, []))
         done += batch
         if after_first is None:
             after_first = rss_bytes(server.process.pid)
-    return {"after_1000_mib": after_first / 2**20, f"after_{total}_mib": rss_bytes(server.process.pid) / 2**20}
+    return {
+        "at_start_mib": at_start / 2**20,
+        "after_1000_mib": after_first / 2**20,
+        f"after_{total}_mib": rss_bytes(server.process.pid) / 2**20,
+    }
 
 
-def quilt_mcp_server(root: Path, workers: int, registry: str, subjects: int, stack: ExitStack) -> Server:
+def quilt_mcp_server(root: Path, workers: int, registry: str, subjects: int, stack: ExitStack, label: str = "") -> Server:
     secret_file = root / "secret"
     secret_file.write_text(SECRET)
     command = [
@@ -218,7 +227,7 @@ def quilt_mcp_server(root: Path, workers: int, registry: str, subjects: int, sta
         "--auth", "jwt", "--jwt-issuer", ISSUER, "--jwt-secret-file", str(secret_file),
         "--backend", "iam", "--registry", registry, "--max-concurrent-per-identity", "64", "--max-concurrent", "128",
     ]  # fmt: skip
-    url, process = stack.enter_context(started(command, "/healthz", root / f"quilt-mcp-{workers}.log"))
+    url, process = stack.enter_context(started(command, "/healthz", root / f"quilt-mcp-{workers}{label}.log"))
     tokens = [token(url, f"user-{n}") for n in range(subjects)]
     calls = {
         "package_browse": {"name": PACKAGE, "recursive": True},
@@ -265,7 +274,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"measuring {len(variants)} cells x {args.repeat} rounds, {args.requests} requests each", file=sys.stderr)
         rounds = interleaved(variants, lambda v: measure_cell(v[0], v[1], v[2], args.requests), args.repeat)
         results = {key: {m: statistics.median(r[m] for r in runs) for m in runs[0]} for key, runs in rounds.items()}
-        memory = memory_growth(servers["quilt-mcp 1w"], args.memory_requests)
+        fresh = quilt_mcp_server(work, 1, f"s3://{bucket}", args.subjects, stack, label="memory")
+        memory = memory_growth(fresh, args.memory_requests)
         return {"cells": results, "memory": memory, "requests": args.requests, "repeat": args.repeat,
                 "subjects": args.subjects, "load_average": os.getloadavg()}  # fmt: skip
 
@@ -276,7 +286,7 @@ def render(output: dict[str, Any]) -> str:
         server, tool, clients = key.split(" | ")
         lines.append(f"| {server} | {tool} | {clients} | {cell['rps']:.0f} | {cell['p50_ms']:.1f} | {cell['p99_ms']:.1f} | {cell['failed']:.0f} |")
     memory = ", ".join(f"{k}: {v:.0f}" for k, v in output["memory"].items())
-    lines.append(f"\nquilt-mcp 1 worker RSS (all processes), MiB: {memory}")
+    lines.append(f"\nfresh quilt-mcp 1 worker, {output['subjects']} subjects, RSS (all processes), MiB: {memory}")
     lines.append(f"load average at the end: {', '.join(f'{x:.1f}' for x in output['load_average'])}")
     return "\n".join(lines)
 

@@ -49,11 +49,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--total-calls", type=int, default=10_000, help="calls before the last memory reading")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds (medians are shown)")
     parser.add_argument("--quick", action="store_true", help="10,000/2,000 entries, 500 packages, 100 objects")
+    parser.add_argument(
+        "--only",
+        type=lambda text: [w.strip() for w in text.split(",") if w.strip()],
+        default=list(WORKLOADS),
+        help=f"comma-separated workloads to run, of {','.join(WORKLOADS)} (default: all)",
+    )
     parser.add_argument("--json", action="store_true", help="print every figure as JSON")
     args = parser.parse_args(argv)
     if args.quick:
         args.entries, args.mid_entries, args.packages, args.objects = 10_000, 2_000, 500, 100
         args.calls, args.total_calls, args.repeat = 200, 1_000, 1
+    unknown = sorted(set(args.only) - set(WORKLOADS))
+    if unknown:
+        parser.error(f"unknown workloads {unknown}; choose from {','.join(WORKLOADS)}")
     if min(args.entries, args.mid_entries) < 500 or min(args.packages, args.objects, args.calls, args.repeat) < 1:
         parser.error("--entries and --mid-entries at least 500; the other sizes at least 1")
     return args
@@ -99,9 +108,12 @@ def measure(label: str, variants: dict[str, Callable[[], dict[str, Any]]], repea
     return runs
 
 
+WORKLOADS = ("launch", "top_level", "walk_big", "walk_mid", "create", "create_prefix", "list", "load", "memory")
+
+
 def workloads(bench: Bench, args: argparse.Namespace) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Every workload of ``args.only`` (all by default), each measured with its variants interleaved."""
     fx = bench.fx
-    results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     with (bench.root / "minimal_server.py").open("w") as script:
         script.write(MINIMAL_SERVER)
     env = mcp.server_env(fx.prime)
@@ -109,59 +121,72 @@ def workloads(bench: Bench, args: argparse.Namespace) -> dict[str, dict[str, lis
         "quilt-mcp": [*mcp.COMMAND],
         "fastmcp": [sys.executable, str(bench.root / "minimal_server.py")],
     }
-    results["launch"] = measure(
-        "launch", {k: lambda c=c: {"seconds": time_to_tools(c, env)[0]} for k, c in launches.items()}, 2 * args.repeat
-    )
-    results["top_level"] = measure(
-        "top level",
-        {
-            "quilt-mcp": bench.server(mcp.top_level),
-            "quilt3": bench.baseline("quilt3", "root", registry=fx.big, name=BIG),
-        },
-        args.repeat,
-    )
-    for key, registry, name in (("walk_big", fx.big, BIG), ("walk_mid", fx.mid, MID)):
-        results[key] = measure(
-            key,
-            {
-                "quilt-mcp": bench.server(mcp.walk, registry, name),
-                "quilt3": bench.baseline("quilt3", "walk", registry=registry, name=name),
-                "floor": bench.baseline("floor", "walk", registry=registry, name=name),
-            },
-            args.repeat,
-        )
     push_spec = {"registry": fx.write, "entries": fx.sources}
-    results["create"] = measure(
-        "create",
-        {
-            "quilt-mcp": lambda: asyncio.run(mcp.create(fx, bench.errlog, bench.push_name("mcp"))),
-            "quilt3": lambda: bench.baseline("quilt3", "push", name=bench.push_name("q3"), **push_spec)(),
-            "floor": lambda: bench.baseline("floor", "push", name=bench.push_name("floor"), **push_spec)(),
+    checkpoints = sorted({min(args.calls, args.total_calls), args.total_calls // 2, args.total_calls})
+    plans: dict[str, tuple[dict[str, Callable[[], dict[str, Any]]], int]] = {
+        "launch": ({k: lambda c=c: {"seconds": time_to_tools(c, env)[0]} for k, c in launches.items()}, 2),
+        "top_level": (
+            {
+                "quilt-mcp": bench.server(mcp.top_level),
+                "quilt3": bench.baseline("quilt3", "root", registry=fx.big, name=BIG),
+            },
+            1,
+        ),
+        **{
+            key: (
+                {
+                    "quilt-mcp": bench.server(mcp.walk, registry, name),
+                    "quilt3": bench.baseline("quilt3", "walk", registry=registry, name=name),
+                    "floor": bench.baseline("floor", "walk", registry=registry, name=name),
+                },
+                1,
+            )
+            for key, registry, name in (("walk_big", fx.big, BIG), ("walk_mid", fx.mid, MID))
         },
-        args.repeat,
-    )
-    results["create_prefix"] = measure(
-        "create prefix",
-        {
-            "quilt-mcp": lambda: asyncio.run(mcp.create(fx, bench.errlog, bench.push_name("mcp"), prefix=True)),
-            "quilt3": lambda: bench.baseline("quilt3", "push", name=bench.push_name("q3"), prefix=True, **push_spec)(),
-        },
-        args.repeat,
-    )
-    results["list"] = measure(
-        "list",
-        {
-            "quilt-mcp": bench.server(mcp.list_packages),
-            "quilt3": bench.baseline("quilt3", "list", registry=fx.many),
-            "floor": bench.baseline("floor", "list", registry=fx.many),
-        },
-        args.repeat,
-    )
-    start = time.perf_counter()
-    results["load"] = {"quilt-mcp": [bench.server(mcp.under_load, args.calls, args.total_calls)()]}
-    bare = asyncio.run(mcp.bare_under_load(launches["fastmcp"], bench.errlog, args.calls))
-    results["load"]["fastmcp"] = [bare]
-    log(f"  under load (and the bare fastmcp baseline): {time.perf_counter() - start:.0f} s")
+        "create": (
+            {
+                "quilt-mcp": lambda: asyncio.run(mcp.create(fx, bench.errlog, bench.push_name("mcp"))),
+                "quilt3": lambda: bench.baseline("quilt3", "push", name=bench.push_name("q3"), **push_spec)(),
+                "floor": lambda: bench.baseline("floor", "push", name=bench.push_name("floor"), **push_spec)(),
+            },
+            1,
+        ),
+        "create_prefix": (
+            {
+                "quilt-mcp": lambda: asyncio.run(mcp.create(fx, bench.errlog, bench.push_name("mcp"), prefix=True)),
+                "quilt3": lambda: bench.baseline(
+                    "quilt3", "push", name=bench.push_name("q3"), prefix=True, **push_spec
+                )(),
+            },
+            1,
+        ),
+        "list": (
+            {
+                "quilt-mcp": bench.server(mcp.list_packages),
+                "quilt3": bench.baseline("quilt3", "list", registry=fx.many),
+                "floor": bench.baseline("floor", "list", registry=fx.many),
+            },
+            1,
+        ),
+        "load": (
+            {
+                "quilt-mcp": bench.server(mcp.under_load, fx.mid_local, args.calls),
+                "quilt-mcp-s3": bench.server(mcp.under_load, fx.mid, args.calls),
+                "fastmcp": lambda: asyncio.run(mcp.bare_under_load(launches["fastmcp"], bench.errlog, args.calls)),
+            },
+            1,
+        ),
+        "memory": ({"quilt-mcp": bench.server(mcp.memory_over_calls, fx.mid_local, checkpoints)}, 0),
+    }
+    results: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for key in args.only:
+        variants, rounds = plans[key]
+        if rounds:
+            results[key] = measure(key, variants, rounds * args.repeat)
+        else:  # one long run, nothing to interleave
+            start = time.perf_counter()
+            results[key] = {label: [run()] for label, run in variants.items()}
+            log(f"  {key}: {time.perf_counter() - start:.0f} s")
     return results
 
 
@@ -185,56 +210,68 @@ def same(runs: dict[str, list[dict[str, Any]]]) -> str:
 
 
 def render(results: dict[str, Any], args: argparse.Namespace) -> str:
+    """The figures of the workloads that ran, one row each, with the issue's target beside it."""
     r = results["runs"]
+    e, m = f"{args.entries:,}", f"{args.mid_entries:,}"
     lines = [
-        f"{args.entries:,}-entry and {args.mid_entries:,}-entry packages, {args.packages:,} packages, "
+        f"{e}-entry and {m}-entry packages, {args.packages:,} packages, "
         f"{args.objects:,} objects pushed; medians of {args.repeat} interleaved rounds "
         f"(launch: {2 * args.repeat}). Ratios are quilt-mcp / baseline: below 1 quilt-mcp is faster or leaner.",
         "",
         "seconds" + " " * 41 + "quilt-mcp",
-        row("launch -> first tools/list (vs bare fastmcp)", r["launch"], "seconds", ""),
-        row(f"top level of {args.entries:,}-entry package, cold", r["top_level"], "seconds", "")
-        + same(r["top_level"]),
-        row(f"every entry of {args.entries:,} (pages of 1,000)", r["walk_big"], "seconds", "<= 1.0 x quilt3")
-        + same(r["walk_big"]),
-        row(f"every entry of {args.mid_entries:,}", r["walk_mid"], "seconds", "") + same(r["walk_mid"]),
-        row(f"package_create of {args.objects:,} S3 objects, no copy", r["create"], "seconds", "<= 0.6 x quilt3")
-        + same(r["create"]),
-        row("  the same as one prefix source (quilt3 set_dir)", r["create_prefix"], "seconds", "")
-        + same(r["create_prefix"]),
-        row(f"list {args.packages:,} packages, the calls", r["list"], "seconds", "<= 1.1 x q3, 1.5 x floor")
-        + same(r["list"]),
-        row(f"list {args.packages:,} packages, whole process", r["list"], "process_seconds", ""),
-        "",
-        "MiB, absolute peak resident memory of the process (server / quilt3 or floor process)",
-        row(f"peak, every entry of {args.entries:,}", r["walk_big"], "peak", "<= 0.6 x quilt3", MIB),
-        row(f"  before the listing (primed)", r["walk_big"], "base", "", MIB),
     ]
-    walk = r["walk_big"]["quilt-mcp"]
-    forms = walk[0]["bytes_per_entry"]
-    size = {form: statistics.median(run["bytes_per_entry"][form] for run in walk) for form in forms}
-    cpu = statistics.median(run["cpu"] for run in walk)
-    pages = -(-walk[0]["summary"][0] // mcp.PAGE)
-    load = r["load"]["quilt-mcp"][0]
-    bare = r["load"]["fastmcp"][0]
-    lines += [
-        "",
-        f"server CPU listing every entry of {args.entries:,}: {cpu:.2f} s, "
-        f"{1000 * cpu / pages:.0f} ms per page of 1,000",
-        "bytes per entry of a 1,000-entry browse page (target <= 250 each form): "
-        f"structured {size['structured']:.0f}, text {size['text']:.0f}, whole JSON-RPC message {size['message']:.0f}",
-        "",
-        f"under {mcp.CLIENTS} concurrent clients on the warm {args.mid_entries:,}-entry package "
-        f"({args.calls:,} calls each; target <= 5 ms CPU per call):",
-        f"  package_browse one level (100 items)  server CPU {1000 * load['browse']['cpu_per_call']:6.2f} ms/call"
-        f"   wall {1000 * load['browse']['wall_per_call']:6.2f} ms/call",
-        f"  entry_read 64 KiB                     server CPU {1000 * load['read']['cpu_per_call']:6.2f} ms/call"
-        f"   wall {1000 * load['read']['wall_per_call']:6.2f} ms/call",
-        f"  bare fastmcp server, echo (baseline)  server CPU {1000 * bare['cpu_per_call']:6.2f} ms/call"
-        f"   wall {1000 * bare['wall_per_call']:6.2f} ms/call",
-        f"  server resident memory after {load['calls_first']:,} calls {load['rss_first'] / MIB:.1f} MiB, "
-        f"after {load['calls_last']:,} calls {load['rss_last'] / MIB:.1f} MiB",
+    rows = [
+        ("launch", "launch -> first tools/list (vs bare fastmcp)", "seconds", "", 1.0),
+        ("top_level", f"top level of {e}-entry package, cold", "seconds", "", 1.0),
+        ("walk_big", f"every entry of {e} (pages of 1,000)", "seconds", "<= 1.0 x quilt3", 1.0),
+        ("walk_mid", f"every entry of {m}", "seconds", "", 1.0),
+        ("create", f"package_create of {args.objects:,} S3 objects, no copy", "seconds", "<= 0.6 x quilt3", 1.0),
+        ("create_prefix", "  the same as one prefix source (quilt3 set_dir)", "seconds", "", 1.0),
+        ("list", f"list {args.packages:,} packages, the calls", "seconds", "<= 1.1 x q3, 1.5 x floor", 1.0),
+        ("list", f"list {args.packages:,} packages, whole process", "process_seconds", "", 1.0),
+        ("walk_big", "", "", "", 0.0),
+        ("walk_big", f"peak MiB, every entry of {e}", "peak", "<= 0.6 x quilt3", MIB),
+        ("walk_big", "  MiB before the listing (primed)", "base", "", MIB),
     ]
+    for key, label, field, target, unit in rows:
+        if key in r:
+            lines.append(row(label, r[key], field, target, unit) + same(r[key]) if unit else "")
+    if "walk_big" in r:
+        walk = r["walk_big"]["quilt-mcp"]
+        size = {form: statistics.median(run["bytes_per_entry"][form] for run in walk) for form in walk[0]["bytes_per_entry"]}
+        cpu = statistics.median(run["cpu"] for run in walk)
+        pages = -(-walk[0]["summary"][0] // mcp.PAGE)
+        lines += [
+            "(peak MiB: absolute peak resident memory of the server / the quilt3 or floor process)",
+            "",
+            f"server CPU listing every entry of {e}: {cpu:.2f} s, {1000 * cpu / pages:.0f} ms per page of 1,000",
+            "bytes per entry of a 1,000-entry browse page (target <= 250 each form): "
+            f"structured {size['structured']:.0f}, text {size['text']:.0f}, "
+            f"whole JSON-RPC message {size['message']:.0f}",
+        ]
+    if "load" in r:
+        load = r["load"]
+        lines += [
+            "",
+            f"under {mcp.CLIENTS} concurrent clients on the warm {m}-entry package, server CPU time "
+            f"(/proc) per call over {args.calls:,} calls of a kind; target <= 5 ms:",
+        ]
+        for label, variant, kind in (
+            ("local registry: package_browse one level (100 items)", "quilt-mcp", "browse"),
+            ("local registry: entry_read 64 KiB", "quilt-mcp", "read"),
+            ("S3 registry (moto): package_browse one level", "quilt-mcp-s3", "browse"),
+            ("S3 registry (moto): entry_read 64 KiB", "quilt-mcp-s3", "read"),
+            ("bare fastmcp server, echo (baseline)", "fastmcp", "echo"),
+        ):
+            runs = load[variant]
+            lines.append(
+                f"  {label:<54} CPU {1000 * med(runs, kind + '_cpu'):6.2f} ms/call"
+                f"   wall {1000 * med(runs, kind + '_wall'):6.2f} ms/call"
+            )
+    if "memory" in r:
+        rss = r["memory"]["quilt-mcp"][0]["rss"]
+        readings = ", ".join(f"{calls:,}: {value / MIB:.1f}" for calls, value in rss)
+        lines += ["", f"server resident memory (MiB) after N browse+read calls under the same load: {readings}"]
     return "\n".join(lines)
 
 
@@ -244,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     with moto_s3() as (endpoint, root):
         log("writing fixtures ...")
         fx = build(
-            endpoint, entries=args.entries, mid_entries=args.mid_entries, packages=args.packages, objects=args.objects
+            endpoint, root, entries=args.entries, mid_entries=args.mid_entries, packages=args.packages, objects=args.objects
         )
         log(f"  {time.perf_counter() - started:.0f} s")
         results = {"sizes": vars(args), "fixtures": {**asdict(fx), "sources": len(fx.sources)}}

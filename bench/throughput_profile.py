@@ -1,7 +1,7 @@
 """Where ``quilt-mcp serve`` spends its CPU in the slow workloads of ``throughput.py``, sampled by py-spy.
 
     uv pip install py-spy   # a profiling tool, not a project dependency
-    uv run python bench/throughput_profile.py {walk,create,list,load} [--entries 100000] [--top 30]
+    uv run python bench/throughput_profile.py {walk,create,list,load,load-local} [--entries 100000] [--top 30]
 
 Writes the fixtures as ``throughput.py`` does, launches a primed server,
 attaches ``py-spy record`` (every thread, idle ones left out, so the samples
@@ -33,9 +33,9 @@ PY_SPY = Path(sys.executable).with_name("py-spy")
 
 async def run(work: str, fx: Fixtures, root: Path, out: Path, args: argparse.Namespace) -> float:
     errlog = root / "server-stderr.log"
-    registry = {"walk": fx.big, "create": fx.write, "list": fx.many, "load": fx.mid}[work]
+    registry = {"walk": fx.big, "create": fx.write, "list": fx.many, "load": fx.mid, "load-local": fx.mid_local}[work]
     server = await mcp.launch(fx, errlog, registry)
-    if work == "load":  # profile the warm package only
+    if work.startswith("load"):  # profile the warm package only
         await server.call("package_browse", name="bench/mid", path=fx.mid_dir)
     spy = subprocess.Popen(
         [str(PY_SPY), "record", "-p", str(server.pid), "-f", "raw", "-o", str(out), "-r", str(args.rate),
@@ -59,7 +59,9 @@ async def run(work: str, fx: Fixtures, root: Path, out: Path, args: argparse.Nam
         read = ("entry_read", {"name": "bench/mid", "logical_key": "blob.bin"})
         await mcp.concurrently(server, [browse, read] * args.calls)
     elapsed = time.perf_counter() - start
-    print(f"{work}: {elapsed:.2f} s wall, server CPU {server.cpu_seconds() - cpu:.2f} s", flush=True)
+    cpu = server.cpu_seconds() - cpu
+    calls = 2 * args.calls if work.startswith("load") else 1
+    print(f"{work}: {elapsed:.2f} s wall, server CPU {cpu:.2f} s ({1000 * cpu / calls:.2f} ms a call)", flush=True)
     spy.send_signal(signal.SIGINT)
     spy.wait(60)
     await server.close()
@@ -102,7 +104,7 @@ def report(out: Path, top: int) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("work", choices=("walk", "create", "list", "load"))
+    parser.add_argument("work", choices=("walk", "create", "list", "load", "load-local"))
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--packages", type=int, default=5_000)
     parser.add_argument("--objects", type=int, default=1_000)
@@ -116,9 +118,10 @@ def main() -> int:
         "create": (1000, 1000, 1, args.objects),
         "list": (1000, 1000, args.packages, 1),
         "load": (1000, 10_000, 1, 1),
+        "load-local": (1000, 10_000, 1, 1),
     }[args.work]
     with moto_s3() as (endpoint, root):
-        fx = build(endpoint, entries=sizes[0], mid_entries=sizes[1], packages=sizes[2], objects=sizes[3])
+        fx = build(endpoint, root, entries=sizes[0], mid_entries=sizes[1], packages=sizes[2], objects=sizes[3])
         asyncio.run(run(args.work, fx, root, args.out, args))
     print(report(args.out, args.top))
     return 0

@@ -129,7 +129,7 @@ async def list_packages(fx: Fixtures, errlog: Path) -> dict[str, Any]:
 
 
 async def concurrently(server: StdioServer, calls: list[tuple[str, dict[str, Any]]]) -> dict[str, float]:
-    """Run ``calls`` from ``CLIENTS`` concurrent clients; the server's CPU and the wall time they took."""
+    """Run ``calls`` from ``CLIENTS`` concurrent clients; the server's CPU and the wall time per call."""
     queue = list(reversed(calls))
 
     async def client() -> None:
@@ -141,27 +141,44 @@ async def concurrently(server: StdioServer, calls: list[tuple[str, dict[str, Any
     start = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(CLIENTS)))
     wall = time.perf_counter() - start
-    return {"cpu_per_call": (server.cpu_seconds() - cpu) / len(calls), "wall_per_call": wall / len(calls)}
+    return {"cpu": (server.cpu_seconds() - cpu) / len(calls), "wall": wall / len(calls)}
 
 
-async def under_load(fx: Fixtures, errlog: Path, calls: int, total: int) -> dict[str, Any]:
-    """On a warm mid-size package: server CPU per call of one-level ``package_browse`` (a page of 100)
-    and of a 64 KiB ``entry_read``, each over ``calls`` calls from 20 concurrent clients; resident
-    memory after ``calls`` calls and after ``total`` calls."""
-    server = await launch(fx, errlog, fx.mid)
-    browse = ("package_browse", {"name": MID, "path": fx.mid_dir})
-    read = ("entry_read", {"name": MID, "logical_key": BLOB_KEY})
-    for tool, args in (browse, read):
+def load_calls(fx: Fixtures) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The two calls measured under load: a one-level browse (a page of 100) and a 64 KiB read."""
+    return {
+        "browse": ("package_browse", {"name": MID, "path": fx.mid_dir}),
+        "read": ("entry_read", {"name": MID, "logical_key": BLOB_KEY}),
+    }
+
+
+async def under_load(fx: Fixtures, errlog: Path, registry: str, calls: int) -> dict[str, Any]:
+    """On the warm mid-size package in ``registry``: server CPU and wall time per call of each of
+    ``load_calls``, ``calls`` of a kind from 20 concurrent clients (``browse_cpu``, ``read_wall``, ...)."""
+    server = await launch(fx, errlog, registry)
+    result: dict[str, Any] = {}
+    for kind, (tool, args) in load_calls(fx).items():
         await server.call(tool, **args)
-    result: dict[str, Any] = {"browse": await concurrently(server, [browse] * calls)}
-    result["rss_first"] = server.memory()["rss"]
-    result["read"] = await concurrently(server, [read] * calls)
-    rest = max(0, total - 2 * calls)
-    result["mixed"] = await concurrently(server, [browse, read] * (rest // 2))
-    result["rss_last"] = server.memory()["rss"]
-    result["calls_first"], result["calls_last"] = calls, 2 * calls + 2 * (rest // 2)
+        figures = await concurrently(server, [(tool, args)] * calls)
+        result.update({f"{kind}_{figure}": value for figure, value in figures.items()})
     await server.close()
     return result
+
+
+async def memory_over_calls(fx: Fixtures, errlog: Path, registry: str, checkpoints: list[int]) -> dict[str, Any]:
+    """Resident memory of one server after each of ``checkpoints`` (ascending call counts) of
+    browses and reads alternating under the same load; ``rss`` lists ``(calls, bytes)``."""
+    server = await launch(fx, errlog, registry)
+    browse, read = load_calls(fx).values()
+    done, rss = 0, []
+    for checkpoint in checkpoints:
+        pairs = (checkpoint - done) // 2
+        if pairs:
+            await concurrently(server, [browse, read] * pairs)
+        done += 2 * pairs
+        rss.append((done, server.memory()["rss"]))
+    await server.close()
+    return {"rss": rss}
 
 
 async def bare_under_load(command: list[str], errlog: Path, calls: int) -> dict[str, Any]:
@@ -169,6 +186,6 @@ async def bare_under_load(command: list[str], errlog: Path, calls: int) -> dict[
     server = await StdioServer.start(command, server_env(""), errlog)
     echo = ("echo", {"text": "x" * 64})
     await server.call("echo", **echo[1])
-    result = await concurrently(server, [echo] * calls)
+    figures = await concurrently(server, [echo] * calls)
     await server.close()
-    return result
+    return {f"echo_{figure}": value for figure, value in figures.items()}

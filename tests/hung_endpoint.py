@@ -31,6 +31,10 @@ def hung_endpoint() -> Iterator[str]:
         yield f"http://127.0.0.1:{server.getsockname()[1]}"
     finally:
         stop.set()
+        try:
+            server.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() at once; close() alone does not
+        except OSError:
+            pass
         server.close()
         for conn in held:
             conn.close()

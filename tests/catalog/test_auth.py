@@ -86,3 +86,8 @@ def test_control_route_refuses_without_the_admin_secret(current) -> None:
     status, body = http(f"{current.url}/_control/faults", body=b'{"latency": 5}')
     assert status == 403
     assert "admin secret" in body["message"]
+
+
+def test_config_json_names_this_server_as_the_registry_without_a_bearer(current) -> None:
+    status, config = http(f"{current.url}/config.json")
+    assert (status, config) == (200, {"registryUrl": current.url})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 
 import pytest
 
@@ -29,7 +30,7 @@ def test_secret_fields_are_redacted(line: str) -> None:
 def installed(monkeypatch: pytest.MonkeyPatch):
     """Redaction installed for one test; the process's record factory restored after it."""
     monkeypatch.setattr(redaction, "_installed", False)
-    monkeypatch.setattr(redaction, "_known", set())
+    monkeypatch.setattr(redaction, "_known", OrderedDict())
     monkeypatch.setattr(redaction, "_known_pattern", None)
     saved = logging.getLogRecordFactory()
     yield
@@ -55,3 +56,14 @@ def test_remembered_values_are_redacted_from_records_of_any_logger(caplog: pytes
 def test_short_values_are_not_treated_as_secrets() -> None:
     redaction.remember("1", "abc")
     assert redaction.redact("version 1 abc") == "version 1 abc"
+
+
+@pytest.mark.usefixtures("installed")
+def test_a_server_handed_endless_secrets_keeps_a_bounded_number_most_recent_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(redaction, "MAX_KNOWN_SECRETS", 3)
+    redaction.remember("secret-one-1", "secret-two-2", "secret-three-3")
+    redaction.remember("secret-one-1")  # in use again: now the most recent
+    redaction.remember("secret-four-4")
+
+    assert redaction.redact("secret-one-1 secret-three-3 secret-four-4") == "[REDACTED] [REDACTED] [REDACTED]"
+    assert redaction.redact("secret-two-2") == "secret-two-2", "the least recently remembered secret was kept"

@@ -65,7 +65,7 @@ def plan_for(team: Team):
             if is_error:
                 return f"package_browse failed: {text[:200]!r}"
             paths = sorted(item["path"] for item in structured["items"])
-            if paths != ["owner.txt", f"{user}/notes.md"] or structured["top_hash"] != team.top_hashes[user]:
+            if paths != sorted(["owner.txt", f"{user}/notes.md"]) or structured["top_hash"] != team.top_hashes[user]:
                 return f"package_browse listed {paths} at {structured['top_hash']}"
             return None
 

@@ -12,6 +12,7 @@ process once ``/healthz`` answers.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -111,13 +112,16 @@ def free_port() -> int:
 def serve_command(args: list[str], log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``quilt-mcp serve --transport http --port P *args`` as a process logging to ``log``; (URL, process).
 
-    Yields once ``/healthz`` answers; kills the process on exit if it is still running.
+    Yields once ``/healthz`` answers. On exit, however the block ended, kills the server's whole process
+    group (its own session): the supervisor and every worker, which would outlive a killed supervisor.
     """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [str(Path(sys.executable).with_name("quilt-mcp")), "serve", "--transport", "http", "--port", str(port)]
     with log.open("wb") as out:
-        process = subprocess.Popen([*command, *args], stderr=out, stdout=out, env={**os.environ})
+        process = subprocess.Popen(
+            [*command, *args], stderr=out, stdout=out, env={**os.environ}, start_new_session=True
+        )
         try:
             deadline = time.monotonic() + 240  # a cap for loaded machines; a quiet one starts in seconds
             while not healthy(url):
@@ -126,9 +130,11 @@ def serve_command(args: list[str], log: Path) -> Iterator[tuple[str, subprocess.
                 time.sleep(0.2)
             yield url, process
         finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # the group is gone already
+            process.wait()
 
 
 def healthy(url: str) -> bool:

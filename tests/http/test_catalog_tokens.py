@@ -19,6 +19,7 @@ import pytest
 
 from quilt_mcp.http.app import create_app
 from quilt_mcp.settings import Settings
+from tests.http.relay import Relay
 from tests.http.support import http_settings, mcp_client, serving
 from tests.http.team import Team
 from tests.http.test_token_refusals import HEADERS, INITIALIZE
@@ -109,3 +110,18 @@ def test_a_token_the_catalog_did_not_issue_or_no_longer_honours_gets_401_with_a_
     catalog_server: str, team: Team, kind: str
 ):
     assert_refused(post(catalog_server, REFUSED[kind](team)), catalog_server)
+
+
+def test_token_checks_share_one_connection_to_the_catalog_closed_at_shutdown(team: Team):
+    with Relay(team.catalog.url) as relay:
+        http = lambda port: http_settings(port, auth="catalog", registry_url=relay.url)  # noqa: E731
+        with serving(lambda port: create_app(Settings(), http(port))) as url:
+            for user in ("ann", "ben", "cat"):  # initialize only: the token is checked, no backend opened
+                assert post(url, team.catalog.token_for(user)).status_code == 200
+            checks_opened = relay.opened
+        closed_by = time.monotonic() + 1  # well before the catalog would drop the idle connection itself (5 s)
+        while relay.open and time.monotonic() < closed_by:
+            time.sleep(0.02)
+
+        assert checks_opened == 1, f"{checks_opened} connections for 3 token checks"
+        assert relay.open == 0, "the server left its connection to the catalog open after shutdown"

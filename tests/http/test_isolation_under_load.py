@@ -14,8 +14,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.http.isolation_clients import run_clients
 from tests.http.load import LoadClient
 from tests.http.support import serve_command
@@ -23,23 +21,6 @@ from tests.http.team import USERS, Team
 from tests.http.test_serve_command import wait_ready
 
 CLIENTS = 20
-
-
-def platform_reads_ready() -> bool:
-    from quilt_mcp_platform import plugin
-
-    return getattr(plugin, "OPERATIONS_READY", True)
-
-
-pytestmark = [
-    pytest.mark.skipif(not platform_reads_ready(), reason="the platform backend cannot yet run operations (issue 11)"),
-    pytest.mark.skip(
-        reason="open (issue 12): the token checks' ConnectTimeout (503) is the server worker's event loop "
-        "starved (a fresh httpx2 AsyncClient, so a fresh SSL context, per check, beside boto3 clients built in "
-        "threads), not the catalog (idle under py-spy); with one shared client per verifier it passes that, but "
-        "package_browse then fails (catalog quilt3 manifest-cache ENOENT under concurrency; listings judged wrong)"
-    ),
-]
 
 
 def test_twenty_clients_of_four_users_on_two_workers_see_only_their_own_data(team: Team, tmp_path: Path):

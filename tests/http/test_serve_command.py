@@ -71,6 +71,42 @@ async def test_two_workers_serve_log_no_token_at_debug_and_finish_in_flight_work
         assert token.split(".")[-1] not in text
 
 
+def descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (Linux ``/proc``)."""
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        try:
+            tasks = list(Path(f"/proc/{pending.pop()}/task").iterdir())
+        except FileNotFoundError:
+            continue
+        for task in tasks:
+            try:
+                children = {int(child) for child in (task / "children").read_text().split()}
+            except FileNotFoundError:
+                continue
+            pending.extend(children - found)
+            found |= children
+    return found
+
+
+def test_a_test_failing_while_two_workers_serve_leaves_no_worker_running(infra: Any, tmp_path: Path):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(SECRET)
+    args = ["--workers", "2", "--auth", "jwt", "--jwt-issuer", ISSUER, "--jwt-secret-file", str(secret_file),
+            "--backend", "iam", "--registry", f"s3://{infra.new_bucket()}"]  # fmt: skip
+    workers: set[int] = set()
+    with pytest.raises(AssertionError, match="the test failed"):
+        with serve_command(args, tmp_path / "server.log") as (_url, process):
+            workers = descendants(process.pid)
+            raise AssertionError("the test failed")
+
+    alive_until = time.monotonic() + 10
+    while (alive := {pid for pid in workers if Path(f"/proc/{pid}").exists()}) and time.monotonic() < alive_until:
+        time.sleep(0.1)
+    assert len(workers) >= 2 and not alive, f"workers {sorted(alive)} still run after the test ended"
+
+
 def finish_after_sigterm(process: subprocess.Popen[bytes], port: int, token: str) -> str:
     """Start a request, SIGTERM the server while its body is half sent, finish it; the raw HTTP answer."""
     body = json.dumps(INITIALIZE).encode()

@@ -1,18 +1,59 @@
-"""Every tool and resource through real streamable HTTP, on both protocol versions, with a verified token."""
+"""Every tool and resource through real streamable HTTP, on both protocol versions, with a verified token.
+
+Every tool runs on the iam backend (``--auth jwt``) and on the platform
+backend (``--auth catalog`` on the reference catalog, as team user ann).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+import pytest
+
+from quilt_mcp.http.app import create_app
+from quilt_mcp.settings import Settings
 from tests.http.conftest import Served
-from tests.http.support import mcp_client
+from tests.http.support import http_settings, mcp_client, serving
+from tests.http.team import Team
 
 
-async def test_every_tool_answers_over_http_for_a_verified_caller(server: Served, protocol: str):
+@dataclass(frozen=True)
+class Caller:
+    """A running server, a token it accepts, the caller's default registry and the backend that acts."""
+
+    url: str
+    token: str
+    registry: str
+    backend: str
+    subject: str
+
+
+@pytest.fixture(scope="module")
+def platform_server(team: Team) -> Iterator[str]:
+    """A catalog-mode server (platform backend) on the team's catalog; ann's bucket is the default registry."""
+    settings = Settings(registries=(f"s3://{team.buckets['ann']}",))
+    http = lambda port: http_settings(port, auth="catalog", registry_url=team.catalog.url)  # noqa: E731
+    with serving(lambda port: create_app(settings, http(port))) as url:
+        yield url
+
+
+@pytest.fixture(params=["iam", "platform"])
+def caller(request: pytest.FixtureRequest) -> Caller:
+    if request.param == "iam":
+        server: Served = request.getfixturevalue("server")
+        return Caller(server.url, server.token(), server.registry, "iam", "alice")
+    team: Team = request.getfixturevalue("team")
+    url = request.getfixturevalue("platform_server")
+    return Caller(url, team.catalog.token_for("ann"), f"s3://{team.buckets['ann']}", "platform", "ann")
+
+
+async def test_every_tool_answers_over_http_for_a_verified_caller(caller: Caller, protocol: str):
     name = f"team/http-{protocol.replace('-', '')}"
-    bucket = server.registry.removeprefix("s3://")
+    bucket = caller.registry.removeprefix("s3://")
     called: dict[str, dict[str, Any]] = {}
-    async with mcp_client(server.url, server.token(), protocol) as client:
+    async with mcp_client(caller.url, caller.token, protocol) as client:
         listed = {tool.name for tool in (await client.list_tools()).tools}
 
         async def call(tool: str, **arguments: Any) -> dict[str, Any]:
@@ -49,8 +90,8 @@ async def test_every_tool_answers_over_http_for_a_verified_caller(server: Served
     assert called.keys() == listed, f"not called over HTTP: {sorted(listed - called.keys())}"
     assert read["content"] == "hello"
     assert diff["added"] == ["b/c.txt"]
-    assert status["ok"] and status["backend"] == "iam"
-    assert status["caller"] == "alice" and status["identity"], "auth_status shows the caller beside the backend's identity"
+    assert status["ok"] and status["backend"] == caller.backend
+    assert status["caller"] == caller.subject and status["identity"], "auth_status shows the caller beside the backend's identity"
     assert templates.resource_templates, "no resource templates listed over HTTP"
 
 

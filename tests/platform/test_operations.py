@@ -8,9 +8,9 @@ import pytest
 from graphql import GraphQLSchema, parse, validate
 from quilt_mcp_platform.graphql import operations
 from quilt_mcp_platform.graphql.operations import SchemaVersion
-from quilt_mcp_platform.graphql.regenerate import SDL_DIR, load_schema
+from quilt_mcp_conformance.catalog import schemas
 
-SCHEMAS: dict[str, GraphQLSchema] = {v.value: load_schema(SDL_DIR / f"{v.value}.graphql") for v in SchemaVersion}
+SCHEMAS: dict[str, GraphQLSchema] = {v.value: schemas.build(v.value) for v in SchemaVersion}
 ONLY_IN = {"search_packages_current": "current", "search_packages_previous": "previous"}
 
 

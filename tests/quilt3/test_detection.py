@@ -71,6 +71,13 @@ def test_a_logged_out_machine_is_not_detected_and_iam_is_chosen(infra: Infrastru
     assert select_backend(both_backends(), context()).chosen.backend == "iam"
 
 
+def test_an_unusable_candidate_names_nobody_so_doctor_shows_no_identity(infra: Infrastructure) -> None:
+    candidate = plugin.quilt_mcp_detect(context())
+
+    assert not candidate.usable
+    assert candidate.identity == ""
+
+
 def test_quilt3_logout_leaves_no_detectable_session(infra: Infrastructure) -> None:
     """``quilt3 logout`` empties auth.json and credentials.json rather than deleting them."""
     testing.log_in(catalog_url=CATALOG)

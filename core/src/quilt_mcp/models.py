@@ -133,17 +133,19 @@ BrowseRow = tuple[str, int | None, "dict[str, Any] | None"]
 def browse_page(
     rows: Iterable[BrowseRow], *, name: str, top_hash: str, path: str, next_cursor: str | None
 ) -> BrowsePage:
-    """The page of ``rows`` (already checked by the backend that read them), built without re-validation.
+    """The page of ``rows`` (already checked by the backend that read them), validated in one pass.
 
     Every backend builds its browse pages here: the page states the first
     file's hash algorithm once, and a file names its own only where it differs.
+    The page is built from plain dicts by one ``model_validate`` (pydantic-core
+    validates the whole list at once: several times faster than a
+    ``model_construct`` per item, which runs Python code for every field).
     """
-    items: list[BrowseItem] = []
+    items: list[dict[str, Any]] = []
     page_type: str | None = None
-    construct = BrowseItem.model_construct
     for item_path, size, hashed in rows:
         if item_path.endswith("/"):
-            items.append(construct(path=item_path, kind="directory", size=size))
+            items.append({"path": item_path, "kind": "directory", "size": size})
             continue
         kind = value = None
         if hashed:
@@ -152,10 +154,10 @@ def browse_page(
         if page_type is None:
             page_type = kind
         items.append(
-            construct(path=item_path, kind="file", size=size, hash=value, hash_type=None if kind == page_type else kind)
+            {"path": item_path, "kind": "file", "size": size, "hash": value, "hash_type": None if kind == page_type else kind}
         )
-    return BrowsePage.model_construct(
-        items=items, next_cursor=next_cursor, name=name, top_hash=top_hash, path=path, hash_type=page_type
+    return BrowsePage.model_validate(
+        {"items": items, "next_cursor": next_cursor, "name": name, "top_hash": top_hash, "path": path, "hash_type": page_type}
     )
 
 

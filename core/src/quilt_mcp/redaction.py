@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,20 +41,34 @@ _BEARER = re.compile(r"(?i)\b(bearer\s+)([A-Za-z0-9._~+/=-]+)")
 _QUILT_API_KEY = re.compile(r"\bqk_[A-Za-z0-9_-]{8,}")
 _JWT = re.compile(r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
 
+MAX_KNOWN_SECRETS = 2048
+"""Secrets remembered at most, the least recently remembered forgotten first. A server for many users is
+handed every caller's token and credentials, refreshed ones included: unbounded, the set (and the pattern
+rebuilt on each new one) would grow for as long as the process lives. Secrets in use are handed over again
+whenever a backend reopens or refreshes; tokens are also caught by their shape (JWT, ``qk_``, bearer)."""
+
 _lock = threading.Lock()
-_known: set[str] = set()
+_known: OrderedDict[str, None] = OrderedDict()
 _known_pattern: re.Pattern[str] | None = None
 _installed = False
 
 
 def remember(*values: Any) -> None:
-    """Treat each of ``values`` (strings; ``None`` and short values are ignored) as a secret from now on."""
+    """Treat each of ``values`` (strings; ``None`` and short values are ignored) as a secret from now on.
+
+    At most ``MAX_KNOWN_SECRETS`` are kept; remembering one again makes it the most recent.
+    """
     global _known_pattern
-    fresh = {v for v in values if isinstance(v, str) and len(v) >= MIN_SECRET_LENGTH} - _known
-    if not fresh:
-        return
+    given = [v for v in values if isinstance(v, str) and len(v) >= MIN_SECRET_LENGTH]
     with _lock:
-        _known.update(fresh)
+        fresh = {v for v in given if v not in _known}
+        for value in given:
+            _known[value] = None
+            _known.move_to_end(value)
+        if not fresh:
+            return
+        while len(_known) > MAX_KNOWN_SECRETS:
+            _known.popitem(last=False)
         ordered = sorted(_known, key=len, reverse=True)  # a secret containing another is replaced whole
         _known_pattern = re.compile("|".join(map(re.escape, ordered)))
 

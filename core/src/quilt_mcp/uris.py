@@ -62,7 +62,7 @@ def parse_registry(registry: str) -> RegistryLocation:
 def _local_registry_path(registry: str) -> Path:
     """The absolute directory a local registry names: absent (to be created) or a directory."""
     try:
-        path = local_path(registry).resolve()
+        path = local_path(registry)
         if path.exists() and not path.is_dir():
             raise InvalidInputError(
                 f"Registry {registry!r} is a file, not a directory.", "Pass a directory (or s3://bucket) as registry."

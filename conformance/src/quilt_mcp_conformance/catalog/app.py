@@ -14,6 +14,10 @@ Routes:
   refresh_token, expires_at}``.
 - ``POST /_control/{faults,api_key,revoke,grant}``: test control, only with
   the per-process ``X-Admin-Secret``.
+- ``GET /config.json``: what a catalog's web app serves there, reduced to
+  ``{"registryUrl": <this server>}`` (this server is catalog and registry at
+  once), so clients that find the registry from a catalog URL can be tested.
+  No bearer needed, no faults.
 
 A missing, malformed, forged, expired or revoked bearer, or one naming no
 user, gets HTTP 401 ``{"message": ...}`` on ``/graphql`` and ``/api/*``.
@@ -168,8 +172,12 @@ def create_app(state: CatalogState, admin_secret: str) -> Starlette:
             return JSONResponse({"message": f"bad {action} request: {exc}"}, status_code=400)
         return JSONResponse({"message": f"unknown control action {action!r}"}, status_code=404)
 
+    async def config_route(request: Request) -> Response:
+        return JSONResponse({"registryUrl": str(request.base_url).rstrip("/")})
+
     return Starlette(
         routes=[
+            Route("/config.json", config_route, methods=["GET"]),
             Route("/graphql", graphql_route, methods=["GET", "POST"]),
             Route("/api/auth/get_credentials", credentials_route, methods=["GET"]),
             Route("/api/token", token_route, methods=["POST"]),

@@ -8,8 +8,9 @@ of ``.quilt/named_packages/`` per call, so a page of 1,000 packages costs one
 listing rather than one request per package.
 
 Every method blocks; the GraphQL layer calls them in worker threads.
-Manifests are immutable per top hash and cached (bounded); pointer files
-are immutable per timestamp and cached by name.
+Manifests are immutable per top hash and cached in memory (bounded; quilt3's
+own disk cache is off, as it races under threads); pointer files are
+immutable per timestamp and cached by name.
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ class Registry:
                 return clients[kind]
 
         quilt3.hooks.set_build_s3_client_hook(shared_client)
+        # quilt3's browse caches a manifest in one directory shared by every thread (and by every process of
+        # the same HOME), downloading to ``<name>.tmp`` and renaming it: two first reads of one manifest at once
+        # collide on that file (FileNotFoundError). Loaded manifests are kept in memory here, so quilt3's disk
+        # cache is off: each browse downloads to a temporary file of its own.
+        quilt3.util.IS_CACHE_ENABLED = False
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._pushed_at: dict[tuple[str, str], int] = {}

@@ -5,7 +5,9 @@ after PR #5189; ``previous``: the same file at tag 8.0.0). Both are the
 reference files parsed with graphql-core, descriptions dropped and printed
 again (``strip_descriptions``), so tests pass on a fresh clone without
 ``../shared``. ``tests/catalog/test_schemas.py`` checks them against
-``../shared/quilt-reference`` where it exists.
+``../shared/quilt-reference`` where it exists. These are the only copies: the
+platform plugin generates its sgqlc schema module from ``current`` and
+validates its operations against both (``quilt_mcp_platform.graphql.regenerate``).
 """
 
 from __future__ import annotations

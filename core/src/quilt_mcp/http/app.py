@@ -12,16 +12,19 @@ without auth: ``/healthz``, ``/readyz`` and the RFC 9728 metadata.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
 
 from fastmcp import FastMCP
 from fastmcp.server.auth import TokenVerifier
+from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
 from quilt_mcp.advice import install_hint, nothing_installed_hint
 from quilt_mcp.errors import BackendUnavailableError, NotSupportedError
-from quilt_mcp.http.catalog_auth import catalog_verifier
+from quilt_mcp.http.catalog_auth import CatalogVerifier, catalog_verifier
 from quilt_mcp.http.health import Readiness, healthz
 from quilt_mcp.http.jwt_auth import jwt_verifier
 from quilt_mcp.http.limits import ServerLimits
@@ -105,7 +108,8 @@ def create_app(
         env = {**env, REGISTRY_URL_ENV: http.registry_url or ""}  # the backend acts on the catalog that vouched
     settings, host = multi_user_host(settings, host)
     session = CallerSession(settings, host, BackendCache(http.backend_cache_size, http.backend_max_age), env)
-    mcp = build_server(settings, host=host, session=session, auth=resource_server(verifier_for(http, env), http))
+    verifier = verifier_for(http, env)
+    mcp = build_server(settings, host=host, session=session, auth=resource_server(verifier, http))
     mcp.custom_route("/healthz", methods=["GET"])(healthz)
     mcp.custom_route("/readyz", methods=["GET"])(Readiness(session, http).respond)
     middleware: list[Middleware] = []
@@ -120,6 +124,8 @@ def create_app(
             )
         )
     app = mcp.http_app(path=MCP_PATH, stateless_http=True, middleware=middleware)
+    if isinstance(verifier, CatalogVerifier):
+        closing_at_shutdown(app, verifier.aclose)
     return ServerLimits(
         app,
         paths=[MCP_PATH],
@@ -127,6 +133,21 @@ def create_app(
         per_caller=http.max_concurrent_per_identity,
         max_body_bytes=http.max_body_bytes,
     )
+
+
+def closing_at_shutdown(app: Starlette, close: Callable[[], Awaitable[None]]) -> None:
+    """Have ``app``'s lifespan await ``close()`` after its own shutdown."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(started: Starlette) -> AsyncIterator[Any]:
+        async with inner(started) as state:
+            try:
+                yield state
+            finally:
+                await close()
+
+    app.router.lifespan_context = lifespan
 
 
 async def writing_tools(mcp: FastMCP) -> frozenset[str]:

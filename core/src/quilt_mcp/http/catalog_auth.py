@@ -7,6 +7,11 @@ nothing else. A confirmed token is trusted for ``cache_seconds`` (keyed by
 its hash), so a revoked one stops working within that time. The platform
 backend then acts as that user with the same token.
 
+The checks of one worker process share one pooled HTTP client, made on the
+first check (in the worker's event loop) and closed by ``aclose`` at
+shutdown: a client (and its SSL context) per check cost the event loop
+enough to starve it under load.
+
 End-to-end tests against the reference catalog come with it (issue 10).
 """
 
@@ -31,6 +36,9 @@ log = logging.getLogger("quilt_mcp.http.auth")
 
 ME_QUERY = "query { me { name email role { name } } }"
 """Valid on both published catalog schemas (``Me.name``, ``Me.email``, ``MyRole.name``)."""
+KEEPALIVE_SECONDS = 2.0
+"""How long an idle connection to the catalog is reused: below the idle timeouts servers commonly close at
+(uvicorn 5 s, load balancers 60 s), so a check never picks a connection the catalog is closing."""
 
 
 class CatalogUnavailable(BackendUnavailableError):
@@ -61,6 +69,7 @@ class CatalogVerifier(TokenVerifier):
         self.timeout = timeout
         self._confirmed: OrderedDict[str, tuple[float, AccessToken]] = OrderedDict()
         self._lock = threading.Lock()
+        self._http: httpx2.AsyncClient | None = None
 
     def __repr__(self) -> str:
         return f"CatalogVerifier({self.registry_url!r})"
@@ -98,13 +107,25 @@ class CatalogVerifier(TokenVerifier):
                 return None
             return access
 
+    async def aclose(self) -> None:
+        """Close the shared HTTP client (the server's shutdown); a later check makes a new one."""
+        client, self._http = self._http, None
+        if client is not None:
+            await client.aclose()
+
+    def _client(self) -> httpx2.AsyncClient:
+        """The shared client: every wait (connect, read, write, a free pooled connection) bounded by ``timeout``."""
+        if self._http is None:
+            limits = httpx2.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_SECONDS)
+            self._http = httpx2.AsyncClient(timeout=self.timeout, limits=limits)
+        return self._http
+
     async def _ask_me(self, token: str) -> dict[str, Any] | None:
         url = f"{self.registry_url}/graphql"
         try:
-            async with httpx2.AsyncClient(timeout=self.timeout) as client:
-                response = await client.post(
-                    url, json={"query": ME_QUERY}, headers={"Authorization": f"Bearer {token}"}
-                )
+            response = await self._client().post(
+                url, json={"query": ME_QUERY}, headers={"Authorization": f"Bearer {token}"}
+            )
         except httpx2.HTTPError as err:
             raise CatalogUnavailable(
                 f"The catalog at {self.registry_url} did not answer ({type(err).__name__}).",

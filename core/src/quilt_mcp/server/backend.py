@@ -160,11 +160,13 @@ def check_local_registry(registry: str, configured: tuple[str, ...]) -> None:
     """``PermissionDeniedError`` unless ``registry``, when a local directory, is one of the ``configured``
     registries (compared after following symlinks): a caller must not make the server read or write
     files elsewhere on its host. S3 registries are open to whatever the credentials allow."""
+    local = [r.strip() for r in dict.fromkeys(configured) if not r.strip().startswith("s3://")]
+    if registry.strip() in local:  # a configured registry's own text: no directory to resolve and compare
+        return
     location = parse_registry(registry)
     if not location.is_local:
         return
-    allowed = {parse_registry(r).path for r in configured if not r.strip().startswith("s3://")}
-    if location.path not in allowed:
+    if not any(parse_registry(r).path == location.path for r in local):
         raise PermissionDeniedError(
             f"The local directory {location.uri} is not one of this server's registries.",
             "Use a configured registry, or start the server with --registry DIR / QUILT_MCP_REGISTRIES "

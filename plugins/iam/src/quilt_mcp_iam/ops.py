@@ -21,7 +21,6 @@ from quilt_mcp.models import (
     BrowsePage,
     BrowseRow,
     Entry,
-    EntryChange,
     PackageDiff,
     PackageInfo,
     PackageSummary,
@@ -43,13 +42,14 @@ from quilt_mcp.ops import (
     Progress,
     QuiltOps,
 )
+from quilt_mcp.kit.diffs import DiffSide, package_diff
 from quilt_mcp.kit.scan import search_scan
 from quilt_mcp.uris import RegistryLocation
 from quilt_mcp.uris import file_uri_path, parse_registry
 
 from quilt_mcp_iam.info import INFO
 from quilt_mcp_iam.cache import DEFAULT_CACHE_BYTES, ManifestCache
-from quilt_mcp_iam.local import LocalStorage
+from quilt_mcp_iam.local import LocalStorage, within
 from quilt_mcp_iam.manifest import Manifest, ManifestEntry
 from quilt_mcp_iam.package_names import PAGE
 from quilt_mcp_iam.registry import Registry, parallel_map, pointer_time
@@ -138,7 +138,7 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
             return self._object(physical_key)
         if physical_key.startswith("file://") and reg.uri.startswith("file://"):
             path = file_uri_path(physical_key).resolve()
-            if not path.is_relative_to(file_uri_path(reg.uri).resolve()):
+            if not within(path, file_uri_path(reg.uri)):
                 raise PermissionDeniedError(
                     f"The entry's bytes are at {physical_key}, outside the registry {reg.uri}.",
                     "A local registry's entries are read only inside its directory; re-push the entry.",
@@ -243,10 +243,11 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
         while position < hi and len(rows) < limit:
             if progress and len(rows) % PROGRESS_EVERY == 0:
                 progress(len(rows), expected, f"Listed {len(rows)} of up to {expected} items")
-            entry = ManifestEntry.from_record(manifest.record_at(position))  # each line decoded once
-            rest = entry.logical_key[len(prefix) :]
+            record = manifest.record_at(position)  # each line decoded once
+            key = record["logical_key"]
+            rest = key[len(prefix) :]
             if recursive or "/" not in rest:
-                rows.append((entry.logical_key, entry.size, entry.hash))
+                rows.append((key, record["size"], record["hash"]))
                 position += 1
             else:
                 child = prefix + rest.split("/", 1)[0] + "/"
@@ -295,33 +296,13 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
     ) -> PackageDiff:
         reg, old_hash, old = self._package(registry, name, before)
         new_hash, new = reg.revision(name, after)
-        added: list[str] = []
-        removed: list[str] = []
-        changed: list[EntryChange] = []
-        counts = {"added": 0, "removed": 0, "changed": 0}
-        for kind, a, b in compare(old, new):
-            counts[kind] += 1
-            if kind == "added" and len(added) < limit:
-                added.append(b.logical_key)  # type: ignore[union-attr]
-            elif kind == "removed" and len(removed) < limit:
-                removed.append(a.logical_key)  # type: ignore[union-attr]
-            elif kind == "changed" and len(changed) < limit:
-                changed.append(EntryChange(logical_key=a.logical_key, before=a.model(), after=b.model()))  # type: ignore[union-attr]
-        return PackageDiff(
-            name=name,
-            before=old_hash,
-            after=new_hash,
-            added=added,
-            removed=removed,
-            changed=changed,
-            added_count=counts["added"],
-            removed_count=counts["removed"],
-            changed_count=counts["changed"],
-            truncated=any(n > limit for n in counts.values()),
-            message_before=old.message,
-            message_after=new.message,
-            user_meta_before=old.user_meta,
-            user_meta_after=new.user_meta,
+        return package_diff(
+            name,
+            DiffSide(old_hash, old.message, old.user_meta),
+            DiffSide(new_hash, new.message, new.user_meta),
+            compare(old, new),
+            limit=limit,
+            as_entry=ManifestEntry.model,
         )
 
     def _search_packages(

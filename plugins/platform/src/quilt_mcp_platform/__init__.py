@@ -1,6 +1,6 @@
 """quilt-mcp's platform backend: a Quilt catalog's GraphQL API with a catalog token; never imports quilt3.
 
-Importing this package is cheap: httpx, sgqlc and boto3 load with the modules that use them.
+Importing this package is cheap: httpx2, sgqlc and boto3 load with the modules that use them.
 """
 
 BACKEND = "platform"

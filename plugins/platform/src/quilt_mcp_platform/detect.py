@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import httpx
+import httpx2
 from quilt_mcp.auth import AuthContext, Candidate
 from quilt_mcp.errors import QuiltMCPError
 
@@ -73,10 +73,10 @@ def registry_from_catalog(catalog_url: str, timeouts: Timeouts = DETECT_TIMEOUTS
     """The ``registryUrl`` of ``<catalog_url>/config.json``; ``NotConfigured`` saying why when there is none."""
     url = f"{catalog_url.rstrip('/')}/config.json"
     try:
-        response = httpx.get(url, timeout=timeouts.httpx(), follow_redirects=True)
+        response = httpx2.get(url, timeout=timeouts.httpx2(), follow_redirects=True)
         response.raise_for_status()
         registry = response.json().get("registryUrl")
-    except (httpx.HTTPError, ValueError, AttributeError) as err:
+    except (httpx2.HTTPError, ValueError, AttributeError) as err:
         raise NotConfigured(
             f"could not read {url} ({type(err).__name__}): set {REGISTRY_URL_VAR} to the catalog's registry URL"
         ) from None

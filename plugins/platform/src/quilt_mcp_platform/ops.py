@@ -16,6 +16,7 @@ from typing import Any
 from quilt_mcp import cursors
 from quilt_mcp.errors import InvalidInputError, NotFoundError
 from quilt_mcp.kit.buckets import merge_buckets
+from quilt_mcp.kit.diffs import DiffSide, package_diff
 from quilt_mcp.kit.errors import package_not_found
 from quilt_mcp.kit.s3objects import S3Objects
 from quilt_mcp.models import (
@@ -23,7 +24,6 @@ from quilt_mcp.models import (
     BrowsePage,
     BucketInfo,
     Entry,
-    EntryChange,
     ObjectInfo,
     PackageDiff,
     PackageInfo,
@@ -216,33 +216,12 @@ class PlatformOps(WritePath, QuiltOps):
         new_header = self.revisions.header(registry, name, after)
         old = self.revisions.index(registry, name, old_header.top_hash)
         new = self.revisions.index(registry, name, new_header.top_hash)
-        added: list[str] = []
-        removed: list[str] = []
-        changed: list[EntryChange] = []
-        counts = {"added": 0, "removed": 0, "changed": 0}
-        for kind, a, b in compare(old, new):
-            counts[kind] += 1
-            if kind == "added" and len(added) < limit:
-                added.append(b.logical_key)  # type: ignore[union-attr]
-            elif kind == "removed" and len(removed) < limit:
-                removed.append(a.logical_key)  # type: ignore[union-attr]
-            elif kind == "changed" and len(changed) < limit:
-                changed.append(EntryChange(logical_key=a.logical_key, before=a, after=b))  # type: ignore[union-attr,arg-type]
-        return PackageDiff(
-            name=name,
-            before=old_header.top_hash,
-            after=new_header.top_hash,
-            added=added,
-            removed=removed,
-            changed=changed,
-            added_count=counts["added"],
-            removed_count=counts["removed"],
-            changed_count=counts["changed"],
-            truncated=any(n > limit for n in counts.values()),
-            message_before=old_header.message,
-            message_after=new_header.message,
-            user_meta_before=old_header.user_meta,
-            user_meta_after=new_header.user_meta,
+        return package_diff(
+            name,
+            DiffSide(old_header.top_hash, old_header.message, old_header.user_meta),
+            DiffSide(new_header.top_hash, new_header.message, new_header.user_meta),
+            compare(old, new),
+            limit=limit,
         )
 
     def _search_packages(

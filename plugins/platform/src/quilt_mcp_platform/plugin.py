@@ -1,6 +1,6 @@
 """The platform backend's hooks: a Quilt catalog's GraphQL API with a catalog token; never imports quilt3.
 
-Importing this module imports nothing heavy: httpx and sgqlc load with
+Importing this module imports nothing heavy: httpx2 and sgqlc load with
 detection, boto3 only when a session is made.
 """
 

@@ -72,27 +72,28 @@ class Quilt3Session:
     boto3_session: Any
 
 
-def _unusable(identity: str, reason: str) -> Candidate:
-    return Candidate(BACKEND, PRIORITY, identity, reason, usable=False)
+def _unusable(reason: str) -> Candidate:
+    """A candidate that names nobody: ``reason`` says what is missing."""
+    return Candidate(BACKEND, PRIORITY, "", reason, usable=False)
 
 
 def detect(context: AuthContext) -> Candidate:
     """A usable candidate for a live quilt3 login session, or an unusable one saying what is missing."""
     if env_flag(context.env, DISABLE_ENV):
-        return _unusable("nobody", f"quilt3 session detection is turned off by {DISABLE_ENV}")
+        return _unusable(f"quilt3 session detection is turned off by {DISABLE_ENV}")
     if importlib.util.find_spec("quilt3") is None:
-        return _unusable("nobody", "quilt3 is not installed (pip install 'quilt-packages-mcp[quilt3]')")
+        return _unusable("quilt3 is not installed (pip install 'quilt-packages-mcp[quilt3]')")
     data_dir = quilt3_data_dir()
     if not saved_sessions(data_dir):
-        return _unusable("nobody", f"no quilt3 login session in {data_dir} (run `quilt3 login`)")
+        return _unusable(f"no quilt3 login session in {data_dir} (run `quilt3 login`)")
     try:
         session = open_session()
     except QuiltMCPError as err:
-        return _unusable("nobody", str(err))
+        return _unusable(str(err))
     try:
         principal = aws_principal(session.boto3_session)
     except AuthRequiredError as err:
-        return _unusable("nobody", str(err))
+        return _unusable(str(err))
     except QuiltMCPError as err:  # STS unreachable: the session may still work for S3
         principal = f"unknown AWS principal ({err.message})"
     return Candidate(

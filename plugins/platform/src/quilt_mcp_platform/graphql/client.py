@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 
 from quilt_mcp_platform.graphql.errors import auth_error, forbidden_error, graphql_errors, unavailable_error
 from quilt_mcp_platform.graphql.operations import GraphQLRequest
@@ -29,8 +29,8 @@ class Timeouts:
     mutation: float = 300.0
     """Read timeout of a mutation: a push may make the catalog hash every new object first."""
 
-    def httpx(self, *, mutation: bool = False) -> httpx.Timeout:
-        return httpx.Timeout(self.mutation if mutation else self.read, connect=self.connect)
+    def httpx2(self, *, mutation: bool = False) -> httpx2.Timeout:
+        return httpx2.Timeout(self.mutation if mutation else self.read, connect=self.connect)
 
 
 DEFAULT_TIMEOUTS = Timeouts()
@@ -48,7 +48,7 @@ class _Transient(Exception):
 class CatalogClient:
     """Requests to the registry at ``registry_url`` (e.g. ``https://registry.example.com``) as one token's user.
 
-    Thread-safe (one pooled ``httpx.Client``); close it, or use it as a
+    Thread-safe (one pooled ``httpx2.Client``); close it, or use it as a
     context manager, when done.
     """
 
@@ -65,10 +65,10 @@ class CatalogClient:
         self.timeouts = timeouts
         self.read_retries = read_retries
         self.retry_backoff = retry_backoff
-        self._http = httpx.Client(
+        self._http = httpx2.Client(
             base_url=self.registry_url,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            timeout=timeouts.httpx(),
+            timeout=timeouts.httpx2(),
             follow_redirects=False,
         )
 
@@ -103,7 +103,7 @@ class CatalogClient:
         attempts = 1 + (self.read_retries if read_only else 0)
         for attempt in range(attempts):
             try:
-                return self._once(method, path, operation, timeout=self.timeouts.httpx(mutation=not read_only), **kwargs)
+                return self._once(method, path, operation, timeout=self.timeouts.httpx2(mutation=not read_only), **kwargs)
             except _Transient as transient:
                 if attempt + 1 == attempts:
                     tries = f" after {attempts} attempts" if attempts > 1 else ""
@@ -114,11 +114,11 @@ class CatalogClient:
     def _once(self, method: str, path: str, operation: str, **kwargs: Any) -> Mapping[str, Any]:
         try:
             response = self._http.request(method, path, **kwargs)
-        except httpx.TimeoutException as err:
-            kind = "connect" if isinstance(err, httpx.ConnectTimeout) else "read"
+        except httpx2.TimeoutException as err:
+            kind = "connect" if isinstance(err, httpx2.ConnectTimeout) else "read"
             limit = self.timeouts.connect if kind == "connect" else kwargs["timeout"].read
             raise _Transient(f"no answer within the {kind} timeout of {limit:g} s") from None
-        except httpx.TransportError as err:
+        except httpx2.TransportError as err:
             raise _Transient(f"the connection failed ({type(err).__name__})") from None
         if response.status_code == 401:
             raise auth_error(self.registry_url)

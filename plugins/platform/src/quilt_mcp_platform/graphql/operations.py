@@ -32,7 +32,7 @@ from quilt_mcp_platform.graphql import schema as s
 
 
 class SchemaVersion(enum.Enum):
-    """The catalog schema versions the backend speaks (``sdl/<value>.graphql``)."""
+    """The catalog schema versions the backend speaks (those ``quilt_mcp_conformance.catalog.schemas`` carries)."""
 
     CURRENT = "current"
     PREVIOUS = "previous"

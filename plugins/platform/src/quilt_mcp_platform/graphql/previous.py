@@ -6,7 +6,7 @@ generated ``schema`` module) has ``firstPage(size, ordering: PackageOrdering)``
 returning the ``PackagesFirstPageResult`` union. These sgqlc types declare
 the older shape, reusing the generated types for everything the two share;
 ``tests/platform/test_operations.py`` validates the search built on them
-against the carried older schema (``sdl/previous.graphql``).
+against the older catalog schema the conformance package carries.
 """
 
 from __future__ import annotations
