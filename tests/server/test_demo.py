@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from quilt_mcp.cli import main
 from quilt_mcp.demo import PACKAGE, run_demo
 from quilt_mcp.settings import Settings
 
 
-def demo(registry: Path) -> str:
+def demo(registry: Path | str) -> str:
     out = io.StringIO()
     assert run_demo(Settings(registries=(str(registry),)), out=out) == 0
     return out.getvalue()
@@ -35,3 +36,15 @@ def test_the_demo_refuses_a_registry_it_cannot_use_in_one_line(capsys):
     assert main(["demo", "--registry", "ftp://somewhere"]) == 2
 
     assert capsys.readouterr().err.startswith("quilt-mcp demo: Unsupported registry 'ftp://somewhere'.")
+
+
+def test_the_demo_runs_against_an_s3_registry_as_its_help_offers(infra: Any):
+    bucket = infra.new_bucket()
+
+    first = demo(f"s3://{bucket}")
+    second = demo(f"s3://{bucket}")
+
+    assert "created revision" in first and "found it" in second
+    assert "data/readings.csv" in first and "│ # Lake monitoring, June 2024" in first
+    keys = {o["Key"] for o in infra.s3_client().list_objects_v2(Bucket=bucket)["Contents"]}
+    assert f".quilt/named_packages/{PACKAGE}/latest" in keys

@@ -211,10 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo",
         help="Create a sample package in a local registry and drive 'quilt-mcp serve' through an MCP client.",
-        description="Create (if absent) a local registry holding a sample package built from data shipped "
-        "with quilt-mcp, start 'quilt-mcp serve' on it as a subprocess, and drive it over MCP stdio: list "
-        "tools, browse, read an entry, create a new revision and diff the two. Works offline, with no AWS "
-        "credentials. The registry defaults to ~/.quilt-mcp/demo-registry.",
+        description="Make sure a registry holds a sample package built from data shipped with quilt-mcp, "
+        "start 'quilt-mcp serve' on it as a subprocess, and drive it over MCP stdio: list tools, browse, "
+        "read an entry, create a new revision and diff the two. The registry defaults to the local "
+        "directory ~/.quilt-mcp/demo-registry (created if absent; works offline, with no AWS credentials); "
+        "--registry s3://bucket runs it on S3 with your AWS credentials.",
         epilog=ENVIRONMENT_ONLY,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

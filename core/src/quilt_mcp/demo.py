@@ -1,8 +1,9 @@
 """``quilt-mcp demo``: the product end to end, offline, in under a minute.
 
-It makes sure a local registry (default ``~/.quilt-mcp/demo-registry``)
-holds the sample package ``demo/lake-monitoring`` built from the data
-shipped in ``quilt_mcp/sample_data``; starts ``quilt-mcp serve`` on it as a
+It makes sure a registry (a local directory, default
+``~/.quilt-mcp/demo-registry``, or ``s3://bucket``) holds the sample package
+``demo/lake-monitoring`` built from the text files shipped in
+``quilt_mcp/sample_data`` (sent as inline text, so they go into either kind); starts ``quilt-mcp serve`` on it as a
 subprocess; and drives it through a real MCP client over stdio: list the
 tools, browse the package, read an entry, push a new revision, and diff the
 two. Each step prints what the server returned. Running it again reuses the
@@ -150,7 +151,7 @@ class Demo:
             self.say(f"   found it: latest revision {info['top_hash'][:12]}… ({info['message']!r})")
             return info["top_hash"]
         entries = [
-            {"logical_key": path.relative_to(self.sample).as_posix(), "source": str(path)}
+            {"logical_key": path.relative_to(self.sample).as_posix(), "text": path.read_text(encoding="utf-8")}
             for path in sorted(self.sample.rglob("*"))
             if path.is_file()
         ]

@@ -56,7 +56,8 @@ DirectoryArg = Annotated[
 CursorArg = Annotated[
     str | None,
     Field(
-        description="Omit for the first page; pass a previous result's next_cursor unchanged to get the next one.",
+        description="Omit for the first page; to get the next one, pass a previous result's next_cursor unchanged, "
+        "with the same other arguments (a cursor belongs to the listing that returned it).",
         max_length=8192,
     ),
 ]
