@@ -9,13 +9,16 @@ V = TypeVar("V")
 R = TypeVar("R")
 
 
-def interleaved(variants: Mapping[str, V], measure: Callable[[V], R], repeat: int) -> dict[str, list[R]]:
-    """``measure`` every variant once, unrecorded (warms the OS file cache), then ``repeat`` rounds
-    each measuring every variant once in order, so drift in machine load touches all variants alike.
+def interleaved(
+    variants: Mapping[str, V], measure: Callable[[V], R], repeat: int, *, warm_up: bool = True
+) -> dict[str, list[R]]:
+    """``measure`` every variant once, unrecorded (warms the OS file cache; skipped without ``warm_up``),
+    then ``repeat`` rounds each measuring every variant once in order, so drift in machine load touches
+    all variants alike.
 
     Returns each variant's ``repeat`` results, in round order.
     """
-    for variant in variants.values():
+    for variant in variants.values() if warm_up else ():
         measure(variant)
     results: dict[str, list[R]] = {label: [] for label in variants}
     for _ in range(repeat):

@@ -1,7 +1,8 @@
 """The baselines of ``throughput.py``, one workload per fresh process: quilt3 in-process, and the raw S3 floor.
 
 Usage: ``python bench/throughput_baselines.py '<json spec>'``; prints one JSON object:
-``seconds`` (the workload alone, after imports and client set-up), ``peak``
+``seconds`` (the workload alone, after imports and client set-up), ``cpu`` (the process's CPU
+time over the same span, every thread), ``peak``
 and ``base`` (the process's peak resident memory and its memory before the
 workload) and ``summary`` (what was found, compared with the server's).
 
@@ -138,10 +139,10 @@ def main() -> None:
         run = (quilt3_workload if spec["baseline"] == "quilt3" else floor_workload)(spec)
         base = status("VmRSS")
         with contextlib.redirect_stdout(sys.stderr):  # quilt3 prints what it pushed
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             summary = run()
-            seconds = time.perf_counter() - start
-        output = {"seconds": seconds, "peak": status("VmHWM"), "base": base, "summary": summary}
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        output = {"seconds": seconds, "cpu": cpu, "peak": status("VmHWM"), "base": base, "summary": summary}
     finally:
         shutil.rmtree(root, ignore_errors=True)
     json.dump(output, sys.stdout)
