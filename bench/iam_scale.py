@@ -45,7 +45,7 @@ from scale_fixtures import (  # noqa: E402
     write_prime_registry,
 )
 from scale_ops import OPERATIONS, Target  # noqa: E402
-from scale_report import render  # noqa: E402
+from scale_report import emit  # noqa: E402
 
 BACKENDS = ("quilt3", "iam")
 PARTS = ("big", "many", "prime")
@@ -270,12 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
     results["total_seconds"] = time.perf_counter() - started
-    if args.json:
-        json.dump(results, sys.stdout, indent=2)
-        print()
-    else:
-        print(render(results))
-    return 1 if results["problems"] else 0
+    return emit(results, args.json)
 
 
 if __name__ == "__main__":

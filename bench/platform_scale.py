@@ -51,6 +51,7 @@ from scale_fixtures import (  # noqa: E402
     write_prime_registry,
 )
 from scale_ops import PAGE, opener  # noqa: E402
+from scale_report import emit  # noqa: E402
 
 BACKENDS = ("iam", "platform")
 BROWSES = ("browse_root", "browse_nested", "browse_recursive")
@@ -222,12 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     with moto_s3() as (endpoint, _root):
         results = run(args, endpoint)
     results["total_seconds"] = time.perf_counter() - started
-    if args.json:
-        json.dump(results, sys.stdout, indent=2)
-        print()
-    else:
-        print(render(results))
-    return 1 if results["problems"] else 0
+    return emit(results, args.json, render)
 
 
 if __name__ == "__main__":

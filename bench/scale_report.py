@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable
 from typing import Any
 
 MIB = 1024 * 1024
@@ -141,3 +144,13 @@ def render(results: dict[str, Any]) -> str:
     if "total_seconds" in results:
         out += ["", f"Whole run, fixtures included: {results['total_seconds']:.0f} s."]
     return "\n".join(out)
+
+
+def emit(results: dict[str, Any], as_json: bool, render_text: Callable[[dict[str, Any]], str] = render) -> int:
+    """Print ``results`` as JSON or as ``render_text`` tables; the exit status is 1 when any problem was found."""
+    if as_json:
+        json.dump(results, sys.stdout, indent=2)
+        print()
+    else:
+        print(render_text(results))
+    return 1 if results["problems"] else 0
