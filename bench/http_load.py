@@ -8,7 +8,8 @@ touches every variant alike:
   HS256 secret, tools ``package_browse`` (recursive, a 40-entry package) and
   ``entry_read`` (a small text entry);
 - ``minimal fastmcp``: one trivial tool (``echo``), stateless HTTP, the same
-  uvicorn worker count, no auth: the floor any fastmcp HTTP server pays.
+  uvicorn worker count and HTTP protocol (``TCP_NODELAY``, as quilt-mcp
+  serves), no auth: the floor any fastmcp HTTP server pays.
 
 Each cell sends ``--requests`` ``tools/call`` requests from C concurrent
 clients (1, 8, 32), each a plain JSON-RPC POST over keep-alive connections
@@ -46,6 +47,8 @@ import jwt
 sys.path.insert(0, str(Path(__file__).parent))
 from on_moto import moto_s3  # noqa: E402
 from rounds import interleaved  # noqa: E402
+
+from quilt_mcp.http.nodelay import HTTP_PROTOCOL  # noqa: E402
 
 ISSUER = "https://bench.issuer"
 SECRET = "bench-secret-" + "x" * 32
@@ -239,7 +242,7 @@ def quilt_mcp_server(root: Path, workers: int, registry: str, subjects: int, sta
 def minimal_server(root: Path, workers: int, stack: ExitStack) -> Server:
     (root / "minimal_http.py").write_text(MINIMAL_SERVER)
     command = [sys.executable, "-m", "uvicorn", "minimal_http:app", "--factory", "--workers", str(workers),
-               "--log-level", "warning", "--host", "127.0.0.1"]  # fmt: skip
+               "--log-level", "warning", "--host", "127.0.0.1", "--http", HTTP_PROTOCOL]  # fmt: skip
     url, process = stack.enter_context(started(command, "/mcp", root / f"minimal-{workers}.log", cwd=root))
     return Server(f"minimal fastmcp {workers}w", url, process, {"echo": {"text": "hello"}}, [])
 

@@ -42,7 +42,7 @@ SECRET = "s" * 40
 @contextmanager
 def serving(app_for_port: Callable[[int], ASGIApp]) -> Iterator[str]:
     """Serve ``app_for_port(port)`` with uvicorn on a free loopback port; yields ``http://127.0.0.1:PORT``."""
-    sock = socket.socket()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # so asyncio sets TCP_NODELAY
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(app_for_port(port), log_config=None, lifespan="on", timeout_graceful_shutdown=5)

@@ -1,8 +1,8 @@
-"""``--auth catalog`` without a catalog: what can be proven before the reference catalog exists.
+"""``--auth catalog`` where no catalog answers: settings, refusals and bounded waits.
 
 The catalog's answers (a good token, a revoked one, an unknown user, the
-cache of confirmations) are tested end to end against the reference catalog
-(issue 10) once it lands; see ``quilt_mcp.http.catalog_auth``.
+cache of confirmations) are tested against the reference catalog in
+``test_catalog_tokens.py``.
 """
 
 from __future__ import annotations

@@ -130,3 +130,10 @@ def test_capabilities_are_declared_once_in_backend_info_and_narrowed_only_by_the
     assert IamS3Harness().capabilities == info.capabilities - {"local_registry"}
     assert IamLocalHarness().registry_scheme == "file" and IamS3Harness().registry_scheme == "s3"
     assert "AWS_PROFILE" in info.setup_hint
+
+
+def test_sessions_of_several_callers_share_one_copy_of_the_service_models() -> None:
+    specs = [AwsSpec.from_env({"AWS_ACCESS_KEY_ID": f"AKIA{n}", "AWS_SECRET_ACCESS_KEY": "s" * 20}) for n in range(3)]
+    loaders = {id(spec.session()._session.get_component("data_loader")) for spec in specs}
+
+    assert len(loaders) == 1, "each caller's session loads (and keeps) its own copy of the service models"

@@ -34,3 +34,9 @@ def test_long_lived_credentials_are_not_fetched_again(client: CatalogClient) -> 
     session = refreshable_session(client)
     keys = {session.get_credentials().get_frozen_credentials().access_key for _ in range(3)}
     assert len(keys) == 1 and keys != {first}  # one fetch for the session, none after (a fetch mints a new key)
+
+
+def test_sessions_of_several_callers_share_one_copy_of_the_service_models(client: CatalogClient) -> None:
+    loaders = {id(refreshable_session(client)._session.get_component("data_loader")) for _ in range(3)}
+
+    assert len(loaders) == 1, "each caller's session loads (and keeps) its own copy of the service models"

@@ -37,7 +37,7 @@ def serve(config: dict[str, Any], *, schema: str, port: int, s3_endpoint: str | 
     state = CatalogState(version=schema, directory=directory, registry=Registry(), faults=Faults())
     app = create_app(state, config["admin_secret"])
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # so asyncio sets TCP_NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     sock.listen(128)

@@ -11,8 +11,6 @@ The checks of one worker process share one pooled HTTP client, made on the
 first check (in the worker's event loop) and closed by ``aclose`` at
 shutdown: a client (and its SSL context) per check cost the event loop
 enough to starve it under load.
-
-End-to-end tests against the reference catalog come with it (issue 10).
 """
 
 from __future__ import annotations

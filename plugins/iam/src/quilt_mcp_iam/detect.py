@@ -78,9 +78,10 @@ class AwsSpec:
         """A boto3 session for this environment (``botocore.exceptions.ProfileNotFound`` for a bad profile)."""
         import boto3
         import botocore.session
-        from quilt_mcp.kit import timestamps
+        from quilt_mcp.kit import service_models, timestamps
 
         core = botocore.session.Session()
+        service_models.share(core)
         timestamps.install(core)
         for var, value in self.config.items():
             core.set_config_variable(var, value)

@@ -79,7 +79,10 @@ def refreshable_session(client: CatalogClient, *, region: str | None = None) -> 
         refresh_using=lambda: fetch_credentials(client).metadata(),
         method=METHOD,
     )
+    from quilt_mcp.kit import service_models
+
     core = botocore.session.get_session()
+    service_models.share(core)
     # botocore has no public setter for a credentials provider object; quilt3 sets it the same way.
     core._credentials = credentials
     return boto3.Session(botocore_session=core, region_name=region)
