@@ -11,8 +11,9 @@ which local files a source may name, the search rule);
 loads are registered there so no log shows them); ``hookspecs``, ``auth``,
 ``settings`` and ``tools_api`` (hooks, detection, plugin tools); and the
 backend kit ``kit`` (S3 objects and their bounded timeouts, the search scan,
-error builders, the bucket list, the diff of two revisions' walks, revision listings that agree with ``latest``, a fast
-timestamp parser for boto3 clients) with ``s3_errors``.
+error builders, the bucket list, the diff of two revisions' walks, revision
+listings that agree with ``latest``, one shared copy of botocore's service
+models, a fast timestamp parser for boto3 clients) with ``s3_errors``.
 
 **The host and the server**: ``plugins`` (discovery and hook calls),
 ``selection``, ``doctor``, ``cli``, ``demo`` and ``server``. Backends never
@@ -41,6 +42,7 @@ CONTRACT: tuple[str, ...] = (
     "quilt_mcp.kit.revisions",
     "quilt_mcp.kit.s3timeouts",
     "quilt_mcp.kit.scan",
+    "quilt_mcp.kit.service_models",
     "quilt_mcp.kit.timestamps",
     "quilt_mcp.local_sources",
     "quilt_mcp.models",
