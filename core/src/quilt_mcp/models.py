@@ -139,7 +139,9 @@ def browse_page(
     file's hash algorithm once, and a file names its own only where it differs.
     The page is built from plain dicts by one ``model_validate`` (pydantic-core
     validates the whole list at once: several times faster than a
-    ``model_construct`` per item, which runs Python code for every field).
+    ``model_construct`` per item, which runs Python code for every field); an
+    item's absent fields are left out of its dict, which validates faster than
+    ``None`` given.
     """
     items: list[dict[str, Any]] = []
     page_type: str | None = None
@@ -147,15 +149,19 @@ def browse_page(
         if item_path.endswith("/"):
             items.append({"path": item_path, "kind": "directory", "size": size})
             continue
-        kind = value = None
+        item: dict[str, Any] = {"path": item_path, "kind": "file", "size": size}
+        kind = None
         if hashed:
             kind, value = hashed.get("type"), hashed.get("value")
-            kind, value = (None if kind is None else str(kind)), (None if value is None else str(value))
+            if value is not None:
+                item["hash"] = str(value)
+            if kind is not None:
+                kind = str(kind)
         if page_type is None:
             page_type = kind
-        items.append(
-            {"path": item_path, "kind": "file", "size": size, "hash": value, "hash_type": None if kind == page_type else kind}
-        )
+        elif kind is not None and kind != page_type:
+            item["hash_type"] = kind
+        items.append(item)
     return BrowsePage.model_validate(
         {"items": items, "next_cursor": next_cursor, "name": name, "top_hash": top_hash, "path": path, "hash_type": page_type}
     )

@@ -19,12 +19,14 @@ def with_notice(result: BaseModel, notice: str | None) -> ToolResult:
     """A tool result holding ``result`` (structured, and as JSON text) plus the ``notice`` text block, if any.
 
     The result is serialized here once for each form (fastmcp would serialize a
-    returned model three times).
+    returned model three times), and the ``ToolResult`` is built without its
+    ``__init__``, which would walk the structured content once more to make it
+    JSON-able: it already is.
     """
     content = [TextContent(type="text", text=result.model_dump_json())]
     if notice is not None:
         content.append(TextContent(type="text", text=notice))
-    return ToolResult(content=content, structured_content=result.model_dump(mode="json"))
+    return ToolResult.model_construct(content=content, structured_content=result.model_dump(mode="json"))
 
 
 def page_notice(tool: str, page: Page) -> str | None:

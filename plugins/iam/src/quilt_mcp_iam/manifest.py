@@ -309,6 +309,16 @@ class Manifest:
     def record_at(self, index: int) -> dict[str, Any]:
         return _decode_json(self.line_at(index).decode("utf-8"))
 
+    def records(self, lo: int, hi: int) -> list[dict[str, Any]]:
+        """The decoded lines of entries ``lo..hi-1``, in walk order.
+
+        One JSON decode of the lines joined into an array: about half the CPU
+        of decoding them one by one.
+        """
+        if hi <= lo:
+            return []
+        return _decode_json("[" + b",".join(map(self.line_at, range(lo, hi))).decode("utf-8") + "]")
+
     def entry_at(self, index: int) -> ManifestEntry:
         return ManifestEntry.from_record(self.record_at(index))
 

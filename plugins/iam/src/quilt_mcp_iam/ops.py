@@ -240,6 +240,12 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
         rows: list[BrowseRow] = []
         prefix = directory + "/" if directory else ""
         expected = min(limit, hi - position)
+        while recursive and position < hi and len(rows) < limit:  # a run of lines, decoded together
+            if progress:
+                progress(len(rows), expected, f"Listed {len(rows)} of up to {expected} items")
+            end = min(hi, position + min(PROGRESS_EVERY, limit - len(rows)))
+            rows += [(record["logical_key"], record["size"], record["hash"]) for record in manifest.records(position, end)]
+            position = end
         while position < hi and len(rows) < limit:
             if progress and len(rows) % PROGRESS_EVERY == 0:
                 progress(len(rows), expected, f"Listed {len(rows)} of up to {expected} items")
