@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from typing import Any
 
 from fastmcp import FastMCP
 from fastmcp.exceptions import ResourceError
 from fastmcp.resources import ResourceContent, ResourceResult
 from fastmcp.resources.template import FunctionResourceTemplate
-from typing import Any
 
 from quilt_mcp.models import ReadResult
 from quilt_mcp.server.backend import BackendSession
