@@ -35,6 +35,7 @@ from quilt_mcp.http.settings import OPTIONS, HttpSettings
 from quilt_mcp.http.wellknown import resource_metadata_url, resource_server
 from quilt_mcp.plugins import PluginHost
 from quilt_mcp.server import build_server
+from quilt_mcp.server.collector import settle
 from quilt_mcp.settings import Settings
 
 MCP_PATH = "/mcp"
@@ -160,4 +161,6 @@ def app_from_env() -> ASGIApp:
     """The app from the environment alone: the factory each uvicorn worker calls."""
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    settle()
+    return app

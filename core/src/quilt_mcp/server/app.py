@@ -67,6 +67,9 @@ def serve(settings: Settings) -> None:
     """Serve on stdio until the client disconnects. Logs go to stderr only; every request with an id is answered."""
     import anyio
 
+    from quilt_mcp.server.collector import settle
     from quilt_mcp.server.stdio import run_stdio
 
-    anyio.run(run_stdio, build_server(settings), settings.log_level)
+    server = build_server(settings)
+    settle()
+    anyio.run(run_stdio, server, settings.log_level)
