@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.scanner
 import os
 from array import array
 from bisect import bisect_left
@@ -30,7 +31,9 @@ MANIFEST_VERSION = "v0"
 MAX_RECORD_SIZE = int(os.environ.get("QUILT_MANIFEST_MAX_RECORD_SIZE", "0") or 0) or 1_000_000
 """quilt3's limit on one manifest line (``QUILT_MANIFEST_MAX_RECORD_SIZE``, default 1,000,000 bytes)."""
 
-_decode_json = json.JSONDecoder().decode
+_decoder = json.JSONDecoder()
+_decode_json = _decoder.decode
+_scan_value = json.scanner.make_scanner(_decoder)
 _encode_line = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 _encode_for_hash = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 
@@ -375,7 +378,21 @@ def _iter_lines(blob: bytes) -> Iterator[tuple[int, Any]]:
         line = blob[pos:end]
         if line.strip():
             try:
-                yield pos, _decode_json(line.decode("utf-8"))
+                yield pos, _decode_line(line.decode("utf-8"))
             except ValueError as err:
                 raise _damaged(f"the line at byte {pos} is not JSON ({err})") from err
         pos = end + 1
+
+
+def _decode_line(text: str) -> Any:
+    """``json.loads(text)``, a third faster for a line that is exactly one JSON value.
+
+    The decoder's scanner reads the value; a line it does not end exactly on
+    (surrounding whitespace, extra data, not JSON at all) is decoded again in
+    full, so it yields what the decoder yields and fails where it fails.
+    """
+    try:
+        value, end = _scan_value(text, 0)
+    except (StopIteration, ValueError):
+        return _decode_json(text)
+    return value if end == len(text) else _decode_json(text)
