@@ -111,7 +111,8 @@ def create_app(
     verifier = verifier_for(http, env)
     mcp = build_server(settings, host=host, session=session, auth=resource_server(verifier, http))
     mcp.custom_route("/healthz", methods=["GET"])(healthz)
-    mcp.custom_route("/readyz", methods=["GET"])(Readiness(session, http).respond)
+    catalog_client = verifier.client if isinstance(verifier, CatalogVerifier) else None
+    mcp.custom_route("/readyz", methods=["GET"])(Readiness(session, http, catalog_client).respond)
     middleware: list[Middleware] = []
     if http.auth == "jwt" and http.write_scope:
         middleware.append(
