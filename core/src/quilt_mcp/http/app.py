@@ -125,8 +125,9 @@ def create_app(
             )
         )
     app = mcp.http_app(path=MCP_PATH, stateless_http=True, middleware=middleware)
-    if isinstance(verifier, CatalogVerifier):
-        closing_at_shutdown(app, verifier.aclose)
+    close: Callable[[], Awaitable[None]] | None = getattr(verifier, "aclose", None)
+    if close is not None:  # a verifier holding resources (the catalog one's pooled client) frees them at shutdown
+        closing_at_shutdown(app, close)
     return ServerLimits(
         app,
         paths=[MCP_PATH],
