@@ -42,9 +42,14 @@ SUMMARY_TEMPLATE = "quilt+s3://{bucket}#package={namespace}/{name}@{top_hash}"
 class QuiltUriTemplate(FunctionResourceTemplate):
     """A template matching the Quilt+ URIs its handler reads: entries (with a path) or revisions (without)."""
 
+    @property
+    def reads_entries(self) -> bool:
+        """Whether the handler takes a ``path`` parameter: it reads entries, else whole revisions."""
+        return "path" in self.parameters.get("properties", {})
+
     def matches(self, uri: str) -> dict[str, Any] | None:
         parsed = parse_quilt_uri(uri)
-        if parsed is None or bool(parsed.path) != ("{path*}" in self.uri_template):
+        if parsed is None or bool(parsed.path) != self.reads_entries:
             return None
         namespace, _, name = parsed.name.partition("/")
         params = {"bucket": parsed.bucket, "namespace": namespace, "name": name, "top_hash": parsed.ref}
