@@ -96,13 +96,15 @@ class PackageResources:
     async def _listing(
         self, bucket: str, package: str, ref: str, path: str, head: dict[str, Any] | None = None
     ) -> ResourceResult:
-        """JSON of ``head`` (or the directory's own URI) and the first items of directory ``path``."""
+        """JSON of a copy of ``head`` (default: the directory's own URI) and the first items of directory ``path``."""
         registry = f"s3://{bucket}"
         page = await self.session.call(lambda ops: ops.browse(registry, package, ref, path=path, limit=SUMMARY_LISTING))
         level = "top_level" if not path else "items"
-        listing = head or {"uri": quilt_uri(bucket, package, top_hash=page.top_hash, path=path), "path": path}
-        listing[level] = [item.model_dump(mode="json", exclude_none=True) for item in page.items]
-        listing[f"{level}_complete"] = page.next_cursor is None
+        listing = {
+            **(head or {"uri": quilt_uri(bucket, package, top_hash=page.top_hash, path=path), "path": path}),
+            level: [item.model_dump(mode="json", exclude_none=True) for item in page.items],
+            f"{level}_complete": page.next_cursor is None,
+        }
         if page.next_cursor is not None:
             listing["more"] = (
                 f"[MORE: only the first {SUMMARY_LISTING} items are listed; "
