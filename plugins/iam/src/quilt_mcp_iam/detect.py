@@ -81,10 +81,10 @@ class AwsSpec:
         from quilt_mcp.kit import service_models, timestamps
 
         core = botocore.session.Session()
+        for var, value in self.config.items():  # first: sharing reads (and caches) the configuration files
+            core.set_config_variable(var, value)
         service_models.share(core)
         timestamps.install(core)
-        for var, value in self.config.items():
-            core.set_config_variable(var, value)
         if self.access_key and self.secret_key:
             return boto3.Session(
                 aws_access_key_id=self.access_key,
