@@ -77,13 +77,9 @@ class AwsSpec:
     def session(self) -> Any:
         """A boto3 session for this environment (``botocore.exceptions.ProfileNotFound`` for a bad profile)."""
         import boto3
-        import botocore.session
         from quilt_mcp.kit import service_models, timestamps
 
-        core = botocore.session.Session()
-        for var, value in self.config.items():  # first: sharing reads (and caches) the configuration files
-            core.set_config_variable(var, value)
-        service_models.share(core)
+        core = service_models.new_session(self.config)
         timestamps.install(core)
         if self.access_key and self.secret_key:
             return boto3.Session(
