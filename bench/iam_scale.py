@@ -211,9 +211,9 @@ def measure(reg: Registries, big: BigPackage, backends: list[str], repeat: int, 
 def iam_available() -> str | None:
     """``None`` if the iam backend can be opened, else why not."""
     try:
-        from scale_ops import IamOps
+        from scale_ops import ServerOps
 
-        IamOps("")
+        ServerOps("")
     except Exception as exc:  # noqa: BLE001 - reported, and the iam columns stay empty
         return f"{type(exc).__name__}: {exc}"
     return None

@@ -7,7 +7,7 @@ Starts a moto S3 server on loopback (``on_moto.py``), writes the fixtures of
 second revision; a registry of ``--packages`` packages), and starts the
 reference catalog (``quilt_mcp_conformance.catalog``, real quilt3 underneath)
 on the current schema over that S3, with one user whose role grants both
-registries. Both backends are opened as the server opens them (``scale_ops.opener``):
+registries. Both backends are opened as the server opens them (``scale_ops.ServerOps``):
 iam with the moto credentials, platform with the catalog's registry URL and a
 ``qk_`` API key. After a check that both read the same latest top hash and entry
 count, every round measures, for each backend in turn (``rounds.interleaved``,
@@ -27,12 +27,10 @@ platform backend is slower), and whether both returned the same result.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +41,13 @@ from on_moto import moto_s3  # noqa: E402
 from rounds import interleaved  # noqa: E402
 from scale_fixtures import (  # noqa: E402
     BIG_NAME,
-    BigPackage,
     S3Store,
     big_package,
     write_big_registry,
     write_many_registry,
     write_prime_registry,
 )
-from scale_ops import PAGE, opener  # noqa: E402
+from scale_ops import ServerOps, Target  # noqa: E402
 from scale_report import emit  # noqa: E402
 
 BACKENDS = ("iam", "platform")
@@ -75,64 +72,25 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-class Bench:
-    """The operations, on a new instance of one backend per operation."""
-
-    def __init__(self, backend: str, big: BigPackage, big_registry: str, many_registry: str, prime: str) -> None:
-        from quilt_mcp.ops import MAX_PAGE
-
-        self.backend = backend
-        self.open = opener(backend)
-        self.big, self.big_registry, self.many_registry, self.prime = big, big_registry, many_registry, prime
-        self.max_page = MAX_PAGE
-
-    def fresh(self) -> Any:
-        """A new instance whose clients (S3; for platform also the catalog's credentials and schema
-        version) are made on a registry not measured."""
-        ops = self.open()
-        ops.list_packages(self.prime, limit=1)
-        return ops
-
-    def browse(self, ops: Any, op: str) -> list[str]:
-        where = {"browse_root": {}, "browse_nested": {"path": self.big.nested_dir}, "browse_recursive": {"recursive": True}}
-        page = ops.browse(self.big_registry, BIG_NAME, limit=PAGE, **where[op])
-        return [item.path for item in page.items]
-
-    def list_packages(self, ops: Any) -> list[Any]:
-        names: list[str] = []
-        cursor = None
-        while True:
-            page = ops.list_packages(self.many_registry, cursor=cursor, limit=self.max_page)
-            names.extend(summary.name for summary in page.items)
-            cursor = page.next_cursor
-            if cursor is None:
-                return [len(names), min(names), max(names)]
-
-    def verify(self) -> list[Any]:
-        info = self.fresh().package_info(self.big_registry, BIG_NAME)
-        return [info.top_hash, info.entry_count]
-
-    def round(self) -> dict[str, dict[str, Any]]:
-        """``{op: {"cold": s, "warm": s, "summary": ...}}`` for one round, a new instance per operation."""
-        measured: dict[str, dict[str, Any]] = {}
-        began = time.perf_counter()
-        for op in OPERATIONS:
-            ops = self.fresh()
-            run: Callable[[], Any] = (lambda: self.list_packages(ops)) if op == "list_packages" else (
-                lambda: self.browse(ops, op)
-            )
+def measure_round(bench: ServerOps, target: Target) -> dict[str, dict[str, Any]]:
+    """``{op: {"cold": s, "warm": s, "summary": ...}}`` for one round of ``bench``, a new instance per operation."""
+    measured: dict[str, dict[str, Any]] = {}
+    began = time.perf_counter()
+    for op in OPERATIONS:
+        bench.fresh()
+        operation = getattr(bench, op)
+        start = time.perf_counter()
+        summary = operation(target)[0]
+        cold = time.perf_counter() - start
+        result: dict[str, Any] = {"cold": cold, "summary": summary}
+        if op in BROWSES:
             start = time.perf_counter()
-            summary = run()
-            cold = time.perf_counter() - start
-            result: dict[str, Any] = {"cold": cold, "summary": summary}
-            if op in BROWSES:
-                start = time.perf_counter()
-                again = run()
-                result["warm"] = time.perf_counter() - start
-                result["consistent"] = again == summary
-            measured[op] = result
-        log(f"  a round of {self.backend}: {time.perf_counter() - began:.0f} s")
-        return measured
+            again = operation(target)[0]
+            result["warm"] = time.perf_counter() - start
+            result["consistent"] = again == summary
+        measured[op] = result
+    log(f"  a round of {bench.backend}: {time.perf_counter() - began:.0f} s")
+    return measured
 
 
 def summarize(rounds: dict[str, list[dict[str, dict[str, Any]]]]) -> dict[str, dict[str, Any]]:
@@ -194,18 +152,23 @@ def run(args: argparse.Namespace, endpoint: str) -> dict[str, Any]:
     try:
         os.environ["QUILT_MCP_REGISTRY_URL"] = catalog.url
         os.environ["QUILT_API_KEY"] = catalog.api_key_for(USER)
-        registries = [stores[part].registry for part in ("big", "many", "prime")]
-        benches = {backend: Bench(backend, big, *registries) for backend in BACKENDS}
+        target = Target(
+            registry=stores["big"].registry,
+            many_registry=stores["many"].registry,
+            name=BIG_NAME,
+            nested_dir=big.nested_dir,
+        )
+        benches = {backend: ServerOps(stores["prime"].registry, backend) for backend in BACKENDS}
         expected = [big.after, big.entries - big.removed + big.added]
         problems = [
             f"{backend}: expected {expected}, read {got}"
             for backend, bench in benches.items()
-            if (got := bench.verify()) != expected
+            if (got := bench.verify(target)) != expected
         ]
         for problem in problems:
             log(f"fixture check failed: {problem}")
         log(f"measuring {args.repeat} rounds (after a warm-up round) ...")
-        rounds = interleaved(benches, lambda bench: bench.round(), args.repeat)
+        rounds = interleaved(benches, lambda bench: measure_round(bench, target), args.repeat)
     finally:
         catalog.stop()
     return {

@@ -7,7 +7,7 @@ both backends (proof that they did the same work), ``held`` is what a caller
 keeps (a quilt3 ``Package``, an iam page) and stays alive while retained
 memory is read.
 
-The iam backend gets a session per operation, on a fresh backend (empty
+The iam backend (``ServerOps``) gets a session per operation, on a fresh backend (empty
 manifest cache), and answers it in one step. quilt3 answers every read of the
 big package from a loaded ``Package``, as a quilt3 user would: one session
 whose steps are "load the latest revision" (``Package.browse``), each read on
@@ -176,19 +176,22 @@ def opener(backend: str) -> Callable[[], Any]:
     return lambda: host.open(candidate, context)
 
 
-class IamOps:
-    """The same operations through the iam backend's ``QuiltOps``, opened as the server opens it."""
+class ServerOps:
+    """The same operations through a backend's ``QuiltOps`` (iam by default; platform too), opened as the
+    server opens it."""
 
-    def __init__(self, prime_registry: str) -> None:
+    def __init__(self, prime_registry: str, backend: str = "iam") -> None:
         from quilt_mcp.ops import MAX_PAGE
 
-        self._open = opener("iam")
+        self.backend = backend
+        self._open = opener(backend)
         self.ops = self._open()
         self.prime_registry = prime_registry
         self.max_page = MAX_PAGE
 
     def fresh(self) -> None:
-        """A new backend (empty manifest cache) with its S3 client made on a registry not measured."""
+        """A new backend (empty manifest cache) with its clients (S3; for platform also the catalog's
+        credentials and schema version) made on a registry not measured."""
         self.ops = self._open()
         self.ops.list_packages(self.prime_registry, limit=1)
 
@@ -267,4 +270,4 @@ class TreeOps:
         return [len(entries) - 1], entries
 
 
-BACKENDS: dict[str, Callable[[str], Any]] = {"quilt3": Quilt3Ops, "iam": IamOps, "tree": TreeOps}
+BACKENDS: dict[str, Callable[[str], Any]] = {"quilt3": Quilt3Ops, "iam": ServerOps, "tree": TreeOps}

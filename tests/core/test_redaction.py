@@ -30,6 +30,7 @@ def test_secret_fields_are_redacted(line: str) -> None:
 def installed(monkeypatch: pytest.MonkeyPatch):
     """Redaction installed for one test; the process's record factory restored after it."""
     monkeypatch.setattr(redaction, "_installed", False)
+    monkeypatch.setattr(redaction, "_pinned", set())
     monkeypatch.setattr(redaction, "_known", OrderedDict())
     monkeypatch.setattr(redaction, "_known_pattern", None)
     saved = logging.getLogRecordFactory()
@@ -67,3 +68,15 @@ def test_a_server_handed_endless_secrets_keeps_a_bounded_number_most_recent_firs
 
     assert redaction.redact("secret-one-1 secret-three-3 secret-four-4") == "[REDACTED] [REDACTED] [REDACTED]"
     assert redaction.redact("secret-two-2") == "secret-two-2", "the least recently remembered secret was kept"
+
+
+@pytest.mark.usefixtures("installed")
+def test_an_environment_secret_is_redacted_however_many_secrets_are_handed_over_later() -> None:
+    redaction.install(env={"AWS_SESSION_TOKEN": "environment-token"})
+    redaction.remember("environment-token")  # handed over again: still pinned, not counted in the bound
+    redaction.remember(*(f"handed-over-{n:04}" for n in range(redaction.MAX_KNOWN_SECRETS + 2)))
+
+    assert redaction.redact("environment-token") == redaction.REDACTED
+    assert redaction.redact("handed-over-0002 handed-over-0000") == f"{redaction.REDACTED} handed-over-0000", (
+        "the bound still applies to the secrets handed over"
+    )

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 class Relay:
     """Forwards every connection to ``target_url``'s host and port; ``url`` is the relay's own address.
 
-    ``opened`` counts connections accepted so far; ``open`` those not yet closed by either side.
+    ``opened`` counts connections relayed so far; ``open`` those not yet closed by either side. A connection
+    the target will not take is closed at once and not counted.
     """
 
     def __init__(self, target_url: str) -> None:
@@ -39,7 +40,11 @@ class Relay:
                 client, _ = self._listener.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(self._target)
+            try:
+                upstream = socket.create_connection(self._target)
+            except OSError:  # the target refused or is gone: this client sees a closed connection, the next may not
+                client.close()
+                continue
             with self._lock:
                 self.opened += 1
                 self.open += 1

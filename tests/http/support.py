@@ -132,8 +132,8 @@ def serve_command(args: list[str], log: Path) -> Iterator[tuple[str, subprocess.
         finally:
             try:
                 os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass  # the group is gone already
+            except (ProcessLookupError, PermissionError):
+                pass  # the group is gone already (macOS answers EPERM when only zombies are left in it)
             process.wait()
 
 

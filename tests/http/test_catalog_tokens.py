@@ -112,16 +112,18 @@ def test_a_token_the_catalog_did_not_issue_or_no_longer_honours_gets_401_with_a_
     assert_refused(post(catalog_server, REFUSED[kind](team)), catalog_server)
 
 
-def test_token_checks_share_one_connection_to_the_catalog_closed_at_shutdown(team: Team):
+def test_token_checks_and_readiness_share_one_connection_to_the_catalog_closed_at_shutdown(team: Team):
     with Relay(team.catalog.url) as relay:
         http = lambda port: http_settings(port, auth="catalog", registry_url=relay.url)  # noqa: E731
         with serving(lambda port: create_app(Settings(), http(port))) as url:
             for user in ("ann", "ben", "cat"):  # initialize only: the token is checked, no backend opened
                 assert post(url, team.catalog.token_for(user)).status_code == 200
+                if user == "ann":
+                    assert httpx2.get(f"{url}/readyz", timeout=30).json()["catalog_reachable"] is True
             checks_opened = relay.opened
         closed_by = time.monotonic() + 1  # well before the catalog would drop the idle connection itself (5 s)
         while relay.open and time.monotonic() < closed_by:
             time.sleep(0.02)
 
-        assert checks_opened == 1, f"{checks_opened} connections for 3 token checks"
+        assert checks_opened == 1, f"{checks_opened} connections for 3 token checks and a readiness check"
         assert relay.open == 0, "the server left its connection to the catalog open after shutdown"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from quilt_mcp.auth import AuthContext
+from quilt_mcp.kit import service_models
 from quilt_mcp.plugins import PluginHost
 from quilt_mcp.selection import select_backend
 from quilt_mcp_conformance.harness import Infrastructure
@@ -70,6 +71,18 @@ def test_a_profile_is_found_and_named_when_sts_cannot_be_reached(tmp_path: Path,
     assert candidate.identity == "AWS profile analyst"
     assert "did not confirm" in candidate.reason
     assert "AKIAEXAMPLE1234" not in repr(candidate)
+
+
+def test_the_first_session_of_a_process_reads_the_aws_files_its_environment_names(
+    tmp_path: Path, no_process_credentials: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service_models, "_loader", [])  # as in a new process: the shared loader not made yet
+    (tmp_path / "credentials").write_text("[analyst]\naws_access_key_id = AKIAEXAMPLE1234\naws_secret_access_key = s\n")
+    env = {"AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"), "AWS_PROFILE": "analyst"}
+
+    candidate = plugin.quilt_mcp_detect(context(tmp_path, **env, AWS_ENDPOINT_URL=closed_port()))
+
+    assert candidate.usable and candidate.identity == "AWS profile analyst", candidate.reason
 
 
 def test_a_local_registry_needs_no_credentials(tmp_path: Path, no_process_credentials: None) -> None:

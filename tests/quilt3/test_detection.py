@@ -63,19 +63,13 @@ def test_a_logged_in_session_ranks_above_iam(infra: Infrastructure) -> None:
     assert iam is not None and iam.usable  # iam could act too: quilt3 wins on priority
 
 
-def test_a_logged_out_machine_is_not_detected_and_iam_is_chosen(infra: Infrastructure) -> None:
+def test_a_logged_out_machine_is_not_detected_names_nobody_and_iam_is_chosen(infra: Infrastructure) -> None:
     candidate = plugin.quilt_mcp_detect(context())
 
     assert not candidate.usable
     assert "quilt3 login" in candidate.reason
+    assert candidate.identity == "", "an unusable candidate names nobody, so doctor shows no identity"
     assert select_backend(both_backends(), context()).chosen.backend == "iam"
-
-
-def test_an_unusable_candidate_names_nobody_so_doctor_shows_no_identity(infra: Infrastructure) -> None:
-    candidate = plugin.quilt_mcp_detect(context())
-
-    assert not candidate.usable
-    assert candidate.identity == ""
 
 
 def test_quilt3_logout_leaves_no_detectable_session(infra: Infrastructure) -> None:

@@ -9,9 +9,10 @@ import pytest
 
 import quilt_mcp_iam.plugin as iam_plugin
 from quilt_mcp import capabilities as cap
-from quilt_mcp.errors import NotFoundError
+from quilt_mcp.errors import NotFoundError, PermissionDeniedError
 from quilt_mcp.plugins import PluginHost
 from quilt_mcp.server import build_server
+from quilt_mcp.server.backend import BackendSession
 from quilt_mcp.settings import Settings
 
 from .conftest import connect, error_text, iam_settings, open_iam
@@ -117,6 +118,21 @@ async def test_a_local_registry_must_be_one_the_server_was_given(local_registry,
         ):
             text = await error_text(client, tool, registry=registry, **arguments)
             assert "is not one of this server's registries" in text and "--registry" in text
+
+
+def test_a_configured_local_registry_means_the_directory_it_named_when_first_compared(infra):
+    first, then = infra.new_dir("first"), infra.new_dir("then")
+    link = infra.new_dir("links") / "registry"
+    link.symlink_to(first)
+    session = BackendSession(Settings(registries=(str(link),)), PluginHost.from_plugins({}))
+    assert session.registry(str(first)) == str(first)
+
+    link.unlink()
+    link.symlink_to(then)  # as the backend, opened with the registry, keeps the directory it resolved
+
+    assert session.registry(str(first)) == str(first)
+    with pytest.raises(PermissionDeniedError, match="not one of this server's registries"):
+        session.registry(str(then))
 
 
 async def test_local_sources_come_only_from_the_allowed_roots(local_registry, infra, protocol):

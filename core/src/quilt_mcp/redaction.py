@@ -18,7 +18,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -42,12 +42,14 @@ _QUILT_API_KEY = re.compile(r"\bqk_[A-Za-z0-9_-]{8,}")
 _JWT = re.compile(r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
 
 MAX_KNOWN_SECRETS = 2048
-"""Secrets remembered at most, the least recently remembered forgotten first. A server for many users is
-handed every caller's token and credentials, refreshed ones included: unbounded, the set (and the pattern
-rebuilt on each new one) would grow for as long as the process lives. Secrets in use are handed over again
-whenever a backend reopens or refreshes; tokens are also caught by their shape (JWT, ``qk_``, bearer)."""
+"""Secrets handed over by ``remember()`` kept at most, the least recently handed over forgotten first. A server
+for many users is handed every caller's token and credentials, refreshed ones included: unbounded, the set (and
+the pattern rebuilt on each new one) would grow for as long as the process lives. Secrets in use are handed over
+again whenever a backend reopens or refreshes; tokens are also caught by their shape (JWT, ``qk_``, bearer).
+The environment's secrets, registered by ``install()``, are pinned: never forgotten, not counted in the bound."""
 
 _lock = threading.Lock()
+_pinned: set[str] = set()
 _known: OrderedDict[str, None] = OrderedDict()
 _known_pattern: re.Pattern[str] | None = None
 _installed = False
@@ -56,21 +58,45 @@ _installed = False
 def remember(*values: Any) -> None:
     """Treat each of ``values`` (strings; ``None`` and short values are ignored) as a secret from now on.
 
-    At most ``MAX_KNOWN_SECRETS`` are kept; remembering one again makes it the most recent.
+    At most ``MAX_KNOWN_SECRETS`` are kept besides the environment's; remembering one again makes it the most recent.
     """
-    global _known_pattern
-    given = [v for v in values if isinstance(v, str) and len(v) >= MIN_SECRET_LENGTH]
     with _lock:
-        fresh = {v for v in given if v not in _known}
-        for value in given:
-            _known[value] = None
-            _known.move_to_end(value)
-        if not fresh:
-            return
-        while len(_known) > MAX_KNOWN_SECRETS:
-            _known.popitem(last=False)
-        ordered = sorted(_known, key=len, reverse=True)  # a secret containing another is replaced whole
-        _known_pattern = re.compile("|".join(map(re.escape, ordered)))
+        fresh = False
+        for value in _secrets(values):
+            if value in _pinned:
+                continue
+            if value in _known:
+                _known.move_to_end(value)
+            else:
+                _known[value] = None
+                fresh = True
+        if fresh:
+            while len(_known) > MAX_KNOWN_SECRETS:
+                _known.popitem(last=False)
+            _rebuild_pattern()
+
+
+def _pin(values: list[str]) -> None:
+    """Treat each of ``values`` as a secret for the life of the process, outside ``MAX_KNOWN_SECRETS``."""
+    with _lock:
+        fresh = [value for value in _secrets(values) if value not in _pinned]
+        if fresh:
+            _pinned.update(fresh)
+            for value in fresh:
+                _known.pop(value, None)
+            _rebuild_pattern()
+
+
+def _secrets(values: Iterable[Any]) -> list[str]:
+    """Those of ``values`` long enough to be treated as secrets."""
+    return [v for v in values if isinstance(v, str) and len(v) >= MIN_SECRET_LENGTH]
+
+
+def _rebuild_pattern() -> None:
+    """Recompile the pattern matching every pinned and known secret; called with ``_lock`` held."""
+    global _known_pattern
+    ordered = sorted(_pinned.union(_known), key=len, reverse=True)  # a secret containing another is replaced whole
+    _known_pattern = re.compile("|".join(map(re.escape, ordered)))
 
 
 def secrets_in_environment(env: Mapping[str, str]) -> list[str]:
@@ -107,12 +133,13 @@ def scrub(record: logging.LogRecord) -> None:
 
 
 def install(env: Mapping[str, str] | None = None) -> None:
-    """Scrub every log record made in this process from now on; remember the secrets in ``env`` (default ``os.environ``).
+    """Scrub every log record made in this process from now on; pin the secrets in ``env`` (default ``os.environ``).
 
+    Pinned secrets are redacted for the life of the process, however many are handed over later.
     Idempotent: installing twice does not scrub twice.
     """
     global _installed
-    remember(*secrets_in_environment(os.environ if env is None else env))
+    _pin(secrets_in_environment(os.environ if env is None else env))
     with _lock:
         if _installed:
             return

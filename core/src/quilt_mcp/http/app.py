@@ -112,7 +112,8 @@ def create_app(
     verifier = verifier_for(http, env)
     mcp = build_server(settings, host=host, session=session, auth=resource_server(verifier, http))
     mcp.custom_route("/healthz", methods=["GET"])(healthz)
-    mcp.custom_route("/readyz", methods=["GET"])(Readiness(session, http).respond)
+    catalog_client = verifier.client if isinstance(verifier, CatalogVerifier) else None
+    mcp.custom_route("/readyz", methods=["GET"])(Readiness(session, http, catalog_client).respond)
     middleware: list[Middleware] = []
     if http.auth == "jwt" and http.write_scope:
         middleware.append(
@@ -125,8 +126,9 @@ def create_app(
             )
         )
     app = mcp.http_app(path=MCP_PATH, stateless_http=True, middleware=middleware)
-    if isinstance(verifier, CatalogVerifier):
-        closing_at_shutdown(app, verifier.aclose)
+    close: Callable[[], Awaitable[None]] | None = getattr(verifier, "aclose", None)
+    if close is not None:  # a verifier holding resources (the catalog one's pooled client) frees them at shutdown
+        closing_at_shutdown(app, close)
     return ServerLimits(
         app,
         paths=[MCP_PATH],

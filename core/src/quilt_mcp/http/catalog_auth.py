@@ -10,7 +10,7 @@ backend then acts as that user with the same token.
 The checks of one worker process share one pooled HTTP client, made on the
 first check (in the worker's event loop) and closed by ``aclose`` at
 shutdown: a client (and its SSL context) per check cost the event loop
-enough to starve it under load.
+enough to starve it under load. ``/readyz`` asks the catalog through it too.
 """
 
 from __future__ import annotations
@@ -111,8 +111,11 @@ class CatalogVerifier(TokenVerifier):
         if client is not None:
             await client.aclose()
 
-    def _client(self) -> httpx2.AsyncClient:
-        """The shared client: every wait (connect, read, write, a free pooled connection) bounded by ``timeout``."""
+    def client(self) -> httpx2.AsyncClient:
+        """The shared client, made on first use (call it in the event loop that will use it); closed by ``aclose``.
+
+        Every wait (connect, read, write, a free pooled connection) is bounded by ``timeout``.
+        """
         if self._http is None:
             limits = httpx2.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_SECONDS)
             self._http = httpx2.AsyncClient(timeout=self.timeout, limits=limits)
@@ -121,7 +124,7 @@ class CatalogVerifier(TokenVerifier):
     async def _ask_me(self, token: str) -> dict[str, Any] | None:
         url = f"{self.registry_url}/graphql"
         try:
-            response = await self._client().post(
+            response = await self.client().post(
                 url, json={"query": ME_QUERY}, headers={"Authorization": f"Bearer {token}"}
             )
         except httpx2.HTTPError as err:

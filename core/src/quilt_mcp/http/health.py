@@ -2,12 +2,14 @@
 
 Readiness asks every loaded plugin to detect with the server's own
 environment (no caller token) and, in catalog mode, whether the catalog
-answers at all. It is cached for a few seconds so probes cost little.
+answers at all, through the token checks' pooled client. It is cached for a
+few seconds so probes cost little.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,11 +32,20 @@ async def healthz(_request: Request) -> JSONResponse:
 
 @dataclass
 class Readiness:
-    """Answers ``/readyz`` for ``session``'s plugins under ``settings``."""
+    """Answers ``/readyz`` for ``session``'s plugins under ``settings``.
+
+    ``catalog_client`` gives the HTTP client to ask the catalog with (the token verifier's shared one, owned and
+    closed by it); required in catalog mode, unused otherwise.
+    """
 
     session: CallerSession
     settings: HttpSettings
+    catalog_client: Callable[[], httpx2.AsyncClient] | None = None
     _last: tuple[float, int, dict[str, Any]] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.settings.auth == "catalog" and self.catalog_client is None:
+            raise ValueError("readiness in catalog mode needs the client to ask the catalog with")
 
     async def respond(self, _request: Request) -> JSONResponse:
         """The readiness report: 200 when ready, else 503."""
@@ -68,9 +79,10 @@ class Readiness:
         return (200 if report["ready"] else 503), report
 
     async def _catalog_answers(self) -> bool:
+        assert self.catalog_client is not None  # __post_init__: catalog mode has one
+        url = f"{self.settings.registry_url}/graphql"
         try:
-            async with httpx2.AsyncClient(timeout=CHECK_TIMEOUT) as client:
-                response = await client.post(f"{self.settings.registry_url}/graphql", json={"query": "{ __typename }"})
+            response = await self.catalog_client().post(url, json={"query": "{ __typename }"}, timeout=CHECK_TIMEOUT)
         except httpx2.HTTPError:
             return False
         return response.status_code < 500

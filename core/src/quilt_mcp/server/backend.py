@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import anyio
@@ -56,6 +57,7 @@ class BackendSession:
         self._context = context
         self._opened = Opened(ops, None) if ops is not None else None
         self._lock = threading.Lock()
+        self._directories: dict[str, Path | None] = {}
 
     @property
     def context(self) -> AuthContext:
@@ -152,21 +154,30 @@ class BackendSession:
                 "--registry / QUILT_MCP_REGISTRIES.",
             )
         default = self.default_registry()
-        check_local_registry(registry, (*self.settings.registries, *([default] if default else [])))
+        configured = (*self.settings.registries, *([default] if default else []))
+        check_local_registry(registry, configured, self._directory)
         return registry
 
+    def _directory(self, registry: str) -> Path | None:
+        """The directory configured ``registry`` names, symlinks followed on first need and then kept for the session
+        (as a backend resolves its configured registries once, when opened); raises as ``parse_registry``."""
+        if registry not in self._directories:
+            self._directories[registry] = parse_registry(registry).path
+        return self._directories[registry]
 
-def check_local_registry(registry: str, configured: tuple[str, ...]) -> None:
+
+def check_local_registry(registry: str, configured: tuple[str, ...], directory: Callable[[str], Path | None]) -> None:
     """``PermissionDeniedError`` unless ``registry``, when a local directory, is one of the ``configured``
     registries (compared after following symlinks): a caller must not make the server read or write
-    files elsewhere on its host. S3 registries are open to whatever the credentials allow."""
+    files elsewhere on its host. S3 registries are open to whatever the credentials allow.
+    ``directory`` gives a configured local registry's directory (``parse_registry(r).path``; a session's is kept)."""
     local = [r.strip() for r in dict.fromkeys(configured) if not r.strip().startswith("s3://")]
     if registry.strip() in local:  # a configured registry's own text: no directory to resolve and compare
         return
     location = parse_registry(registry)
     if not location.is_local:
         return
-    if not any(parse_registry(r).path == location.path for r in local):
+    if not any(directory(r) == location.path for r in local):
         raise PermissionDeniedError(
             f"The local directory {location.uri} is not one of this server's registries.",
             "Use a configured registry, or start the server with --registry DIR / QUILT_MCP_REGISTRIES "

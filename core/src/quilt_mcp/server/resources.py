@@ -42,9 +42,14 @@ SUMMARY_TEMPLATE = "quilt+s3://{bucket}#package={namespace}/{name}@{top_hash}"
 class QuiltUriTemplate(FunctionResourceTemplate):
     """A template matching the Quilt+ URIs its handler reads: entries (with a path) or revisions (without)."""
 
+    @property
+    def reads_entries(self) -> bool:
+        """Whether the handler takes a ``path`` parameter: it reads entries, else whole revisions."""
+        return "path" in self.parameters.get("properties", {})
+
     def matches(self, uri: str) -> dict[str, Any] | None:
         parsed = parse_quilt_uri(uri)
-        if parsed is None or bool(parsed.path) != ("{path*}" in self.uri_template):
+        if parsed is None or bool(parsed.path) != self.reads_entries:
             return None
         namespace, _, name = parsed.name.partition("/")
         params = {"bucket": parsed.bucket, "namespace": namespace, "name": name, "top_hash": parsed.ref}
@@ -91,13 +96,15 @@ class PackageResources:
     async def _listing(
         self, bucket: str, package: str, ref: str, path: str, head: dict[str, Any] | None = None
     ) -> ResourceResult:
-        """JSON of ``head`` (or the directory's own URI) and the first items of directory ``path``."""
+        """JSON of a copy of ``head`` (default: the directory's own URI) and the first items of directory ``path``."""
         registry = f"s3://{bucket}"
         page = await self.session.call(lambda ops: ops.browse(registry, package, ref, path=path, limit=SUMMARY_LISTING))
         level = "top_level" if not path else "items"
-        listing = head or {"uri": quilt_uri(bucket, package, top_hash=page.top_hash, path=path), "path": path}
-        listing[level] = [item.model_dump(mode="json", exclude_none=True) for item in page.items]
-        listing[f"{level}_complete"] = page.next_cursor is None
+        listing = {
+            **(head or {"uri": quilt_uri(bucket, package, top_hash=page.top_hash, path=path), "path": path}),
+            level: [item.model_dump(mode="json", exclude_none=True) for item in page.items],
+            f"{level}_complete": page.next_cursor is None,
+        }
         if page.next_cursor is not None:
             listing["more"] = (
                 f"[MORE: only the first {SUMMARY_LISTING} items are listed; "

@@ -77,14 +77,10 @@ class AwsSpec:
     def session(self) -> Any:
         """A boto3 session for this environment (``botocore.exceptions.ProfileNotFound`` for a bad profile)."""
         import boto3
-        import botocore.session
         from quilt_mcp.kit import service_models, timestamps
 
-        core = botocore.session.Session()
-        service_models.share(core)
+        core = service_models.new_session(self.config)
         timestamps.install(core)
-        for var, value in self.config.items():
-            core.set_config_variable(var, value)
         if self.access_key and self.secret_key:
             return boto3.Session(
                 aws_access_key_id=self.access_key,

@@ -240,26 +240,28 @@ class IamOps(WritePath, ObjectOperations, QuiltOps):
         rows: list[BrowseRow] = []
         prefix = directory + "/" if directory else ""
         expected = min(limit, hi - position)
-        while recursive and position < hi and len(rows) < limit:  # a run of lines, decoded together
-            if progress:
-                progress(len(rows), expected, f"Listed {len(rows)} of up to {expected} items")
-            end = min(hi, position + min(PROGRESS_EVERY, limit - len(rows)))
-            rows += [(record["logical_key"], record["size"], record["hash"]) for record in manifest.records(position, end)]
-            position = end
-        while position < hi and len(rows) < limit:
-            if progress and len(rows) % PROGRESS_EVERY == 0:
-                progress(len(rows), expected, f"Listed {len(rows)} of up to {expected} items")
-            record = manifest.record_at(position)  # each line decoded once
-            key = record["logical_key"]
-            rest = key[len(prefix) :]
-            if recursive or "/" not in rest:
-                rows.append((key, record["size"], record["hash"]))
-                position += 1
-            else:
-                child = prefix + rest.split("/", 1)[0] + "/"
-                end = manifest.after(child[:-1], position, hi)
-                rows.append((child, manifest.bytes_between(position, end), None))
+        if recursive:
+            while position < hi and len(rows) < limit:  # a run of lines, decoded together
+                if progress:
+                    progress(len(rows), expected, f"Listed {len(rows)} of up to {expected} items")
+                end = min(hi, position + min(PROGRESS_EVERY, limit - len(rows)))
+                rows += [(r["logical_key"], r["size"], r["hash"]) for r in manifest.records(position, end)]
                 position = end
+        else:
+            while position < hi and len(rows) < limit:
+                if progress and len(rows) % PROGRESS_EVERY == 0:
+                    progress(len(rows), expected, f"Listed {len(rows)} of up to {expected} items")
+                record = manifest.record_at(position)  # each line decoded once
+                key = record["logical_key"]
+                rest = key[len(prefix) :]
+                if "/" not in rest:
+                    rows.append((key, record["size"], record["hash"]))
+                    position += 1
+                else:
+                    child = prefix + rest.split("/", 1)[0] + "/"
+                    end = manifest.after(child[:-1], position, hi)
+                    rows.append((child, manifest.bytes_between(position, end), None))
+                    position = end
         more = position < hi
         if progress:
             progress(len(rows), len(rows), f"Listed {len(rows)} items")

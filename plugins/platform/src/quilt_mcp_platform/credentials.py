@@ -71,18 +71,15 @@ def fetch_credentials(client: CatalogClient) -> StsCredentials:
 def refreshable_session(client: CatalogClient, *, region: str | None = None) -> Any:
     """A ``boto3.Session`` whose credentials come from ``client``'s registry and are renewed before expiry."""
     import boto3
-    import botocore.session
     from botocore.credentials import RefreshableCredentials
+    from quilt_mcp.kit import service_models
 
     credentials = RefreshableCredentials.create_from_metadata(
         metadata=fetch_credentials(client).metadata(),
         refresh_using=lambda: fetch_credentials(client).metadata(),
         method=METHOD,
     )
-    from quilt_mcp.kit import service_models
-
-    core = botocore.session.get_session()
-    service_models.share(core)
+    core = service_models.new_session()
     # botocore has no public setter for a credentials provider object; quilt3 sets it the same way.
     core._credentials = credentials
     return boto3.Session(botocore_session=core, region_name=region)
