@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from quilt_mcp import capabilities as cap
 from quilt_mcp import cursors
 from quilt_mcp.errors import (
     NotFoundError,
