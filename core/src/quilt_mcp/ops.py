@@ -33,10 +33,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from quilt_mcp import arguments as check
-from quilt_mcp import capabilities as cap
-from quilt_mcp.cursors import Listing
 from quilt_mcp.backend_methods import BackendMethods, MetaMode, Progress, unimplemented
 from quilt_mcp.capabilities import OPERATIONS, WRITE_OPERATIONS
+from quilt_mcp.cursors import Listing
 from quilt_mcp.errors import ConflictError, InvalidInputError, NotFoundError, QuiltMCPError
 from quilt_mcp.models import (
     BrowsePage,
@@ -150,7 +149,7 @@ class QuiltOps(BackendMethods, ABC):
 
     def _bare_prefixes_widened(self, entries: list[EntrySource]) -> list[EntrySource] | None:
         """``entries`` with each S3 source naming a prefix without ``/`` given its ``/``; ``None`` if there was none."""
-        if cap.BUCKETS not in self.capabilities:
+        if OPERATIONS["object_info"] not in self.capabilities:
             return None
         widened, changed = [], False
         for src in entries:
