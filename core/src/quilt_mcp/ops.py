@@ -151,20 +151,25 @@ class QuiltOps(BackendMethods, ABC):
         """``entries`` with each S3 source naming a prefix without ``/`` given its ``/``; ``None`` if there was none."""
         if OPERATIONS["object_info"] not in self.capabilities:
             return None
-        widened, changed = [], False
-        for src in entries:
-            source = src.source or ""
-            if source.startswith("s3://"):
-                where = parse_s3_uri(source)
-                if where.key and not where.key.endswith("/") and where.version_id is None:
-                    try:
-                        kind = self._object_info(source).kind
-                    except QuiltMCPError:
-                        kind = "object"
-                    if kind == "prefix":
-                        src, changed = src.model_copy(update={"source": source + "/"}), True
-            widened.append(src)
-        return widened if changed else None
+        bare = [src.source is not None and self._is_bare_prefix(src.source) for src in entries]
+        if not any(bare):
+            return None
+        return [src.model_copy(update={"source": f"{src.source}/"}) if b else src for src, b in zip(entries, bare)]
+
+    def _is_bare_prefix(self, source: str) -> bool:
+        """Whether ``source`` is an unversioned ``s3://`` URI whose key, not ending in ``/``, is no object but a prefix.
+
+        A lookup that fails counts as not a prefix: the push's own error stands.
+        """
+        if not source.startswith("s3://"):
+            return False
+        where = parse_s3_uri(source)
+        if not where.key or where.key.endswith("/") or where.version_id is not None:
+            return False
+        try:
+            return self._object_info(source).kind == "prefix"
+        except QuiltMCPError:
+            return False
 
     # Packages: reading -------------------------------------------------
 
