@@ -62,7 +62,6 @@ class PackageResources:
     def __init__(self, session: BackendSession) -> None:
         self.session = session
 
-
     async def entry(self, bucket: str, namespace: str, name: str, top_hash: str, path: str) -> ResourceResult:
         """The content of one package entry (text, or bytes for binary files), or a directory's listing."""
         package = f"{namespace}/{name}"
@@ -114,7 +113,7 @@ class PackageResources:
 
 
 def register_resources(mcp: FastMCP, session: BackendSession) -> None:
-    """Add the entry and manifest-summary templates to ``mcp`` (entry first, see the module doc)."""
+    """Add the entry and manifest-summary templates to ``mcp``; a URI matches one only (it names a path or not)."""
     resources = PackageResources(session)
     for fn, template, name, title, mime in (
         (resources.entry, ENTRY_TEMPLATE, "package_entry", "Package entry", None),
