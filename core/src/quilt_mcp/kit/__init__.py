@@ -10,4 +10,5 @@ boto3, botocore or quilt3 at module level.
 - ``errors``: the conflict and not-found errors every backend raises alike.
 - ``buckets``: the bucket list merged with the configured registries.
 - ``timestamps``: a fast timestamp parser for boto3 clients.
+- ``service_models``: botocore sessions sharing one copy of the service models.
 """
