@@ -26,9 +26,7 @@ def moto_s3() -> Iterator[tuple[str, Path]]:
 
     root = make_root()
     isolate_environment(root)
-    server = subprocess.Popen(
-        [sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy()
-    )
+    server = subprocess.Popen([sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
         endpoint = server.stdout.readline().strip()
